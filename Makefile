@@ -1,0 +1,82 @@
+# Velox. `make run` and `make test` work on a fresh Debian 12 machine as root.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+APT_PACKAGES := clang llvm libbpf-dev libelf-dev zlib1g-dev pkg-config bpftool iproute2 ethtool \
+	iputils-ping curl haproxy python3-openstackclient python3-octaviaclient
+CLANG ?= clang
+ARCH_INCLUDE := -I/usr/include/$(shell uname -m)-linux-gnu
+BPF_SRC := $(wildcard bpf/*.bpf.c)
+BPF_OBJ := $(BPF_SRC:.bpf.c=.bpf.o)
+BPF_HDR := $(wildcard bpf/*.h)
+ADDON := build/Release/velox_native.node
+NATIVE_SRC := $(wildcard native/*.cc native/*.h) binding.gyp bpf/lb.h
+
+.PHONY: help deps apt npm bpf addon build typecheck lint test run demo bench clean bpffs
+
+help:
+	@echo "make run    - controller on 127.0.0.1:9876 with local amphorae"
+	@echo "make test   - install what is missing, build, type-check, lint, run all tests"
+	@echo "make demo   - scripted tour: LB, three members, 300 requests"
+	@echo "make bench  - benchmarks (not part of make test)"
+
+# --- dependencies -----------------------------------------------------------------
+# Installs only what is missing, so a prepared machine pays nothing.
+apt:
+	@missing=$$(for p in $(APT_PACKAGES); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'install ok installed' || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+		echo "installing: $$missing"; \
+		export DEBIAN_FRONTEND=noninteractive; \
+		apt-get update -qq && apt-get install -y -qq --no-install-recommends $$missing; \
+	fi
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund
+	@touch $@
+
+npm: node_modules/.installed
+
+deps: apt npm bpffs
+
+bpffs:
+	@mountpoint -q /sys/fs/bpf || mount -t bpf bpf /sys/fs/bpf
+
+# --- build ------------------------------------------------------------------------
+bpf/%.bpf.o: bpf/%.bpf.c $(BPF_HDR)
+	$(CLANG) -O2 -g -Wall -Werror -target bpf -D__BPF__ $(ARCH_INCLUDE) -c $< -o $@
+
+bpf: $(BPF_OBJ)
+
+$(ADDON): $(NATIVE_SRC) node_modules/.installed
+	npx node-gyp rebuild
+
+addon: $(ADDON)
+
+dist/.built: $(shell find src controller bench scripts -name '*.ts' 2>/dev/null) tsconfig.json tsconfig.build.json node_modules/.installed
+	npx tsc -p tsconfig.build.json
+	@touch $@
+
+build: deps bpf addon dist/.built
+
+typecheck: npm
+	npx tsc -p tsconfig.json --noEmit
+
+lint: npm
+	npx eslint .
+	npx prettier --check .
+
+# --- the two commands -------------------------------------------------------------
+test: build typecheck lint
+	npx tap
+
+run: build
+	node dist/controller/main.js
+
+demo: build
+	node dist/scripts/demo.js
+
+bench: build
+	node dist/bench/run.js
+
+clean:
+	rm -rf build dist bpf/*.o .tap

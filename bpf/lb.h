@@ -1,0 +1,174 @@
+/* SPDX-License-Identifier: (GPL-2.0 OR BSD-2-Clause) */
+/*
+ * The one contract for Velox's XDP data: every map key/value struct, constant and
+ * map name. Included by the BPF program (bpf/) and by the addon (native/), whose
+ * layout() reports sizes and offsets that test/dataplane/layout.test.ts checks
+ * against the TypeScript codecs in src/dataplane/codecs.ts.
+ *
+ * Byte order: addresses and ports are in network byte order (as on the wire);
+ * every other integer is host order. IPv4 addresses occupy addr[0], the rest 0.
+ */
+#ifndef VELOX_LB_H
+#define VELOX_LB_H
+
+#ifdef __BPF__
+#include <linux/types.h>
+#else
+#include <stdint.h>
+typedef uint8_t __u8;
+typedef uint16_t __u16;
+typedef uint32_t __u32;
+typedef uint64_t __u64;
+typedef uint16_t __be16;
+typedef uint32_t __be32;
+#endif
+
+/* ---- sizes ---------------------------------------------------------------- */
+#define LB_MAX_VIPS 512          /* (address, port, protocol) services per amphora */
+#define LB_MAX_BACKENDS 4096     /* members across all fast-path pools */
+#define LB_RING_SIZE 16381       /* Maglev table size M: prime, >= 100 x members per pool */
+#define LB_MAX_RINGS 64          /* ring slots; a pool uses two (active + spare) to swap whole */
+#define LB_MAX_FLOWS 262144      /* conntrack entries (two per flow) */
+#define LB_MAX_IFACES 64         /* interfaces the program may redirect to */
+#define LB_SNAT_PROBES 16        /* bounded probing for a free SNAT port */
+
+/* ---- values of fields ------------------------------------------------------ */
+#define LB_FAMILY_IPV4 4
+#define LB_FAMILY_IPV6 6
+
+/* lb_vip_meta.flags */
+#define LB_VIP_F_ENABLED (1u << 0)
+
+/* lb_backend.flags */
+#define LB_BACKEND_F_ENABLED (1u << 0)
+
+/* lb_flow.dir */
+#define LB_DIR_FORWARD 0 /* client -> VIP, rewritten towards the member */
+#define LB_DIR_REVERSE 1 /* member -> amphora, rewritten back towards the client */
+
+/* Why the program returned what it did: index into lb_exit_stats. */
+enum lb_exit_reason {
+	LB_EXIT_PASS_NOT_IP = 0,      /* ARP, LLDP, anything not IPv4 */
+	LB_EXIT_PASS_NOT_L4 = 1,      /* IPv4 but neither TCP nor UDP (ICMP, VRRP, ...) */
+	LB_EXIT_PASS_FRAGMENT = 2,    /* fragments go to the kernel */
+	LB_EXIT_PASS_NOT_VIP = 3,     /* TCP/UDP not addressed to a VIP nor a tracked flow */
+	LB_EXIT_DROP_MALFORMED = 4,   /* truncated or inconsistent headers */
+	LB_EXIT_DROP_NO_BACKEND = 5,  /* VIP known but its ring is empty */
+	LB_EXIT_DROP_SNAT_FULL = 6,   /* no free SNAT port after LB_SNAT_PROBES tries */
+	LB_EXIT_DROP_FIB = 7,         /* no route or no neighbour for the rewritten packet */
+	LB_EXIT_TX = 8,               /* forwarded back out of the ingress interface */
+	LB_EXIT_REDIRECT = 9,         /* forwarded out of another interface (DEVMAP) */
+	LB_EXIT_DROP_VIP_DISABLED = 10, /* VIP exists but is administratively down */
+	LB_EXIT_DROP_NO_FLOW = 11,    /* a non-SYN TCP segment for a VIP with no conntrack entry */
+	LB_EXIT_MAX = 12,
+};
+
+/* ---- map names (the section names in bpf/maps.h; pinned under bpffs by these) --- */
+#define LB_MAP_VIPS "lb_vips"
+#define LB_MAP_RINGS "lb_rings"
+#define LB_MAP_BACKENDS "lb_backends"
+#define LB_MAP_FLOWS "lb_flows"
+#define LB_MAP_TX_PORTS "lb_tx_ports"
+#define LB_MAP_SETTINGS "lb_settings"
+#define LB_MAP_VIP_STATS "lb_vip_stats"
+#define LB_MAP_BACKEND_STATS "lb_backend_stats"
+#define LB_MAP_EXIT_STATS "lb_exit_stats"
+#define LB_PROG_XDP "xdp_lb"
+
+/* ---- structs ---------------------------------------------------------------- */
+
+/* lb_vips key: one L4 service. */
+struct lb_vip_key {
+	__be32 addr[4]; /* network order */
+	__be16 port;    /* network order */
+	__u8 proto;     /* IPPROTO_TCP or IPPROTO_UDP */
+	__u8 family;    /* LB_FAMILY_* */
+};
+
+/* lb_vips value. */
+struct lb_vip_meta {
+	__u32 flags;   /* LB_VIP_F_* */
+	__u32 ring_id; /* row of lb_rings holding this service's Maglev table */
+	__u32 vip_id;  /* index into lb_vip_stats */
+	__u32 pad;
+};
+
+/* lb_backends value, indexed by backend id. */
+struct lb_backend {
+	__be32 addr[4]; /* member address, network order */
+	__be32 snat[4]; /* the amphora's own address on the member's network, network order */
+	__be16 port;    /* member port, network order */
+	__u8 family;    /* LB_FAMILY_*; 0 = slot unused */
+	__u8 flags;     /* LB_BACKEND_F_* */
+	__u32 pad;
+};
+
+/* lb_flows key: the 5-tuple of a packet as it arrives. */
+struct lb_flow_key {
+	__be32 src[4];
+	__be32 dst[4];
+	__be16 sport;
+	__be16 dport;
+	__u8 proto;
+	__u8 family;
+	__u16 pad;
+};
+
+/* lb_flows value: the rewrite to apply to packets of that 5-tuple. */
+struct lb_flow {
+	__be32 nat_src[4]; /* new source address */
+	__be32 nat_dst[4]; /* new destination address */
+	__be16 nat_sport;  /* new source port */
+	__be16 nat_dport;  /* new destination port */
+	__u32 backend_id;  /* member the flow is pinned to */
+	__u32 vip_id;      /* service the flow belongs to */
+	__u8 dir;          /* LB_DIR_* */
+	__u8 state;        /* reserved for TCP state tracking */
+	__u16 pad;
+	__u64 last_seen_ns; /* bpf_ktime_get_ns() of the last packet */
+};
+
+/* lb_settings value (a single-entry array). */
+struct lb_settings {
+	__u16 snat_port_min; /* host order, inclusive */
+	__u16 snat_port_max; /* host order, inclusive */
+	__u32 flags;
+};
+
+/* lb_vip_stats and lb_backend_stats value (per CPU). */
+struct lb_stats {
+	__u64 rx_packets; /* client -> member direction */
+	__u64 rx_bytes;
+	__u64 tx_packets; /* member -> client direction */
+	__u64 tx_bytes;
+	__u64 new_flows;  /* connections (TCP) or flows (UDP) created */
+	__u64 drops;
+};
+
+/* lb_exit_stats value (per CPU), indexed by enum lb_exit_reason. */
+struct lb_exit_counter {
+	__u64 packets;
+	__u64 bytes;
+};
+
+#ifndef __cplusplus
+_Static_assert(sizeof(struct lb_vip_key) == 20, "lb_vip_key size");
+_Static_assert(sizeof(struct lb_vip_meta) == 16, "lb_vip_meta size");
+_Static_assert(sizeof(struct lb_backend) == 40, "lb_backend size");
+_Static_assert(sizeof(struct lb_flow_key) == 40, "lb_flow_key size");
+_Static_assert(sizeof(struct lb_flow) == 56, "lb_flow size");
+_Static_assert(sizeof(struct lb_settings) == 8, "lb_settings size");
+_Static_assert(sizeof(struct lb_stats) == 48, "lb_stats size");
+_Static_assert(sizeof(struct lb_exit_counter) == 16, "lb_exit_counter size");
+#else
+static_assert(sizeof(struct lb_vip_key) == 20, "lb_vip_key size");
+static_assert(sizeof(struct lb_vip_meta) == 16, "lb_vip_meta size");
+static_assert(sizeof(struct lb_backend) == 40, "lb_backend size");
+static_assert(sizeof(struct lb_flow_key) == 40, "lb_flow_key size");
+static_assert(sizeof(struct lb_flow) == 56, "lb_flow size");
+static_assert(sizeof(struct lb_settings) == 8, "lb_settings size");
+static_assert(sizeof(struct lb_stats) == 48, "lb_stats size");
+static_assert(sizeof(struct lb_exit_counter) == 16, "lb_exit_counter size");
+#endif
+
+#endif /* VELOX_LB_H */

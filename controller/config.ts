@@ -1,0 +1,112 @@
+// Controller configuration: defaults for `make run` on one machine, overridable by a
+// JSON file (VELOX_CONFIG or --config) whose keys mirror this shape. Tests build their
+// own with controllerConfig({...}) so that names and subnets never collide.
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+
+export interface LocalNetworkConfig {
+  /** Neutron-style names; ids are derived from them, so they are stable across restarts. */
+  name: string;
+  subnetName: string;
+  cidr: string; // IPv4 CIDR
+  gatewayIp: string; // the host's address on the bridge
+  /** Linux bridge the controller creates for this network (<= 15 chars). */
+  bridge: string;
+}
+
+export interface ControllerConfig {
+  api: { host: string; port: number; authStrategy: 'noauth' };
+  /** SQLite database file; ':memory:' for tests. */
+  database: { driver: 'sqlite'; path: string };
+  /** Where certificates, amphora folders and logs live. */
+  stateDir: string;
+  health: {
+    /** The controller's Health gRPC service; agents reach it on the management network. */
+    port: number;
+    heartbeatIntervalMs: number;
+    /** An amphora silent for this long is marked stale: its objects go OFFLINE/ERROR. */
+    staleAfterMs: number;
+  };
+  agent: {
+    port: number; // gRPC port of every agent, on its management address
+    /** argv that starts an agent; the worker appends `--state-dir DIR`. */
+    command: string[];
+  };
+  network: {
+    /** Prefix of every namespace and link the local drivers create. */
+    prefix: string;
+    management: LocalNetworkConfig;
+    /** Networks users may put VIPs and members on. */
+    tenant: LocalNetworkConfig[];
+  };
+  /** Worker poll period when idle, and the lease a claimed job holds. */
+  worker: { pollMs: number; leaseMs: number; provisionTimeoutMs: number };
+}
+
+/** Deterministic UUID (v5-shaped) from a name, for local networks and subnets. */
+export function stableUuid(kind: string, name: string): string {
+  const h = createHash('sha1').update(`velox:${kind}:${name}`).digest('hex');
+  const variant = ((parseInt(h[16]!, 16) & 0x3) | 0x8).toString(16);
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-5${h.slice(13, 16)}-${variant}${h.slice(17, 20)}-${h.slice(20, 32)}`;
+}
+
+export function defaultConfig(): ControllerConfig {
+  const root = process.cwd();
+  return {
+    api: { host: '127.0.0.1', port: 9876, authStrategy: 'noauth' },
+    database: { driver: 'sqlite', path: resolve(root, 'var/velox.db') },
+    stateDir: resolve(root, 'var'),
+    health: { port: 5555, heartbeatIntervalMs: 1000, staleAfterMs: 10_000 },
+    agent: { port: 9443, command: [process.execPath, resolve(root, 'dist/src/main.js')] },
+    network: {
+      prefix: 'vx',
+      management: {
+        name: 'lb-mgmt-net',
+        subnetName: 'lb-mgmt-subnet',
+        cidr: '172.30.0.0/24',
+        gatewayIp: '172.30.0.1',
+        bridge: 'vxmgmt',
+      },
+      tenant: [
+        {
+          name: 'public',
+          subnetName: 'public-subnet',
+          cidr: '172.30.1.0/24',
+          gatewayIp: '172.30.1.1',
+          bridge: 'vxpublic',
+        },
+        {
+          name: 'private',
+          subnetName: 'private-subnet',
+          cidr: '172.30.2.0/24',
+          gatewayIp: '172.30.2.1',
+          bridge: 'vxprivate',
+        },
+      ],
+    },
+    worker: { pollMs: 200, leaseMs: 60_000, provisionTimeoutMs: 30_000 },
+  };
+}
+
+type DeepPartial<T> = { [K in keyof T]?: T[K] extends object ? DeepPartial<T[K]> : T[K] };
+
+function merge<T>(base: T, over: DeepPartial<T> | undefined): T {
+  if (over === undefined) return base;
+  if (Array.isArray(base) || typeof base !== 'object' || base === null) return over as T;
+  const out = { ...base } as Record<string, unknown>;
+  for (const [k, v] of Object.entries(over as object)) {
+    out[k] = v === undefined ? out[k] : merge((base as Record<string, unknown>)[k], v as never);
+  }
+  return out as T;
+}
+
+/** Defaults, then the JSON file if given, then `overrides`. */
+export function controllerConfig(
+  overrides?: DeepPartial<ControllerConfig>,
+  file = process.env.VELOX_CONFIG,
+): ControllerConfig {
+  let cfg = defaultConfig();
+  if (file) cfg = merge(cfg, JSON.parse(readFileSync(file, 'utf8')) as DeepPartial<ControllerConfig>);
+  return merge(cfg, overrides);
+}

@@ -1,0 +1,125 @@
+// The database schema as Kysely sees it: one interface per table, Octavia's column
+// names. API types are not rows: controller/api renames where Octavia renames
+// (admin_state_up <-> enabled, loadbalancer_id <-> load_balancer_id).
+// Timestamps are ISO-8601 strings; JSON columns are TEXT holding JSON.
+import type { Generated } from 'kysely';
+
+export type ProvisioningStatus =
+  | 'ACTIVE'
+  | 'PENDING_CREATE'
+  | 'PENDING_UPDATE'
+  | 'PENDING_DELETE'
+  | 'DELETED'
+  | 'ERROR';
+export type OperatingStatus = 'ONLINE' | 'OFFLINE' | 'DEGRADED' | 'ERROR' | 'DRAINING' | 'NO_MONITOR';
+
+interface Common {
+  id: string;
+  project_id: string;
+  name: string;
+  description: string;
+  provisioning_status: ProvisioningStatus;
+  operating_status: OperatingStatus;
+  enabled: number; // 0 | 1
+  tags: string; // JSON array of strings
+  created_at: string;
+  updated_at: string | null;
+}
+
+export interface LoadBalancerTable extends Common {
+  vip_address: string;
+  vip_port_id: string;
+  vip_subnet_id: string;
+  vip_network_id: string;
+  provider: string;
+  topology: string; // SINGLE (ACTIVE_STANDBY later)
+  flavor_id: string | null;
+  availability_zone: string | null;
+}
+
+export interface ListenerTable extends Common {
+  load_balancer_id: string;
+  protocol: string;
+  protocol_port: number;
+  connection_limit: number;
+  default_pool_id: string | null;
+  timeout_client_data: number;
+  timeout_member_connect: number;
+  timeout_member_data: number;
+  timeout_tcp_inspect: number;
+}
+
+export interface PoolTable extends Common {
+  load_balancer_id: string;
+  protocol: string;
+  lb_algorithm: string;
+  session_persistence: string | null; // JSON object or null
+}
+
+export interface MemberTable extends Common {
+  pool_id: string;
+  address: string;
+  protocol_port: number;
+  subnet_id: string | null;
+  weight: number;
+  backup: number; // 0 | 1
+  monitor_address: string | null;
+  monitor_port: number | null;
+}
+
+/** One amphora (a network namespace running the agent, with the local drivers). */
+export interface AmphoraTable {
+  id: string;
+  load_balancer_id: string | null;
+  status: string; // BOOTING | ALLOCATED | READY | ERROR | DELETED (Octavia's amphora statuses)
+  role: string; // STANDALONE (MASTER/BACKUP later)
+  compute_id: string | null; // the compute driver's handle (netns name)
+  lb_network_ip: string | null; // management address: the agent's gRPC endpoint
+  vrrp_ip: string | null; // the amphora's address on the VIP network
+  ha_ip: string | null; // the VIP
+  member_ips: string; // JSON {subnet_id: address} of the amphora's member-side ports
+  cert_expiration: string | null;
+  desired_version: number; // config version the controller last built
+  applied_version: number; // version the agent reported in its last heartbeat
+  last_heartbeat_at: string | null;
+  created_at: string;
+  updated_at: string | null;
+}
+
+/** Work for the worker, written in the same transaction as the intent it serves. */
+export interface JobTable {
+  id: Generated<number>;
+  kind: 'create_lb' | 'sync_lb' | 'delete_lb';
+  load_balancer_id: string;
+  state: 'pending' | 'running' | 'done' | 'failed';
+  attempts: number;
+  lease_owner: string | null;
+  lease_until: string | null;
+  error: string | null;
+  created_at: string;
+  updated_at: string | null;
+}
+
+/** IPAM of the local network driver: one row per address handed out. */
+export interface PortTable {
+  id: string;
+  project_id: string;
+  name: string;
+  network_id: string;
+  subnet_id: string;
+  ip_address: string;
+  mac_address: string;
+  device_owner: string; // e.g. "Octavia", "compute:amphora"
+  device_id: string; // load balancer or amphora id
+  created_at: string;
+}
+
+export interface Database {
+  load_balancer: LoadBalancerTable;
+  listener: ListenerTable;
+  pool: PoolTable;
+  member: MemberTable;
+  amphora: AmphoraTable;
+  job: JobTable;
+  port: PortTable;
+}

@@ -1,0 +1,23 @@
+// Original file: proto/amphora_agent.proto
+
+import type { Long } from '@grpc/proto-loader';
+
+export interface Counters {
+  'packets_in'?: (number | string | Long);
+  'bytes_in'?: (number | string | Long);
+  'packets_out'?: (number | string | Long);
+  'bytes_out'?: (number | string | Long);
+  'total_connections'?: (number | string | Long);
+  'active_connections'?: (number | string | Long);
+  'request_errors'?: (number | string | Long);
+}
+
+export interface Counters__Output {
+  'packets_in': (string);
+  'bytes_in': (string);
+  'packets_out': (string);
+  'bytes_out': (string);
+  'total_connections': (string);
+  'active_connections': (string);
+  'request_errors': (string);
+}
