@@ -10,7 +10,7 @@ BPF_SRC := $(wildcard bpf/*.bpf.c)
 BPF_OBJ := $(BPF_SRC:.bpf.c=.bpf.o)
 BPF_HDR := $(wildcard bpf/*.h)
 ADDON := build/Release/velox_native.node
-NATIVE_SRC := $(wildcard native/*.cc native/*.h) binding.gyp bpf/lb.h
+NATIVE_SRC := $(wildcard native/*.cc native/*.h native/*.mjs) binding.gyp bpf/lb.h
 
 .PHONY: help deps apt npm bpf addon build typecheck lint test run demo bench clean bpffs
 

@@ -28,6 +28,7 @@ typedef uint32_t __be32;
 #define LB_MAX_BACKENDS 4096     /* members across all fast-path pools */
 #define LB_RING_SIZE 16381       /* Maglev table size M: prime, >= 100 x members per pool */
 #define LB_MAX_RINGS 64          /* ring slots; a pool uses two (active + spare) to swap whole */
+/* lb_rings entries hold backend id + 1; 0 is an empty slot (an all-zero ring has no backend). */
 #define LB_MAX_FLOWS 262144      /* conntrack entries (two per flow) */
 #define LB_MAX_IFACES 64         /* interfaces the program may redirect to */
 #define LB_SNAT_PROBES 16        /* bounded probing for a free SNAT port */
@@ -60,7 +61,8 @@ enum lb_exit_reason {
 	LB_EXIT_REDIRECT = 9,         /* forwarded out of another interface (DEVMAP) */
 	LB_EXIT_DROP_VIP_DISABLED = 10, /* VIP exists but is administratively down */
 	LB_EXIT_DROP_NO_FLOW = 11,    /* a non-SYN TCP segment for a VIP with no conntrack entry */
-	LB_EXIT_MAX = 12,
+	LB_EXIT_PASS_TTL = 12,        /* TTL would expire: the kernel answers ICMP time exceeded */
+	LB_EXIT_MAX = 13,
 };
 
 /* ---- map names (the section names in bpf/maps.h; pinned under bpffs by these) --- */

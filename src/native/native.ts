@@ -7,11 +7,14 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { wrapNative } from './errors.js';
 
-/** An opened and loaded BPF object (bpf_object). Opaque. */
+/** An opened and loaded BPF object (bpf_object). Opaque; closed by closeObject (or, as a safety net, by GC). */
 export interface BpfObjectHandle {
   readonly __brand: 'BpfObjectHandle';
 }
-/** A BPF link (bpf_link), e.g. an XDP attachment. Opaque. */
+/**
+ * A BPF link (bpf_link), e.g. an XDP attachment. Opaque; its fd is closed by destroyLink or,
+ * as a safety net, by GC: an unpinned link is detached then, so keep the handle or pin it.
+ */
 export interface BpfLinkHandle {
   readonly __brand: 'BpfLinkHandle';
 }
@@ -25,6 +28,8 @@ export interface MapInfo {
   keySize: number;
   valueSize: number;
   maxEntries: number;
+  /** Kernel map id; reported by mapInfo() only. */
+  id?: number;
 }
 
 export interface StructLayout {
@@ -46,7 +51,7 @@ export interface NativeAddon {
    */
   loadObject(path: string, opts?: { pinRoot?: string }): BpfObjectHandle;
   closeObject(obj: BpfObjectHandle): void;
-  /** Maps of a loaded object with their fds. */
+  /** Maps of a loaded object with their fds (owned by the object: closeObject closes them). */
   objectMaps(obj: BpfObjectHandle): MapInfo[];
   /** fd of a program of a loaded object, by function name. */
   programFd(obj: BpfObjectHandle, name: string): number;
@@ -81,7 +86,10 @@ export interface NativeAddon {
   mapUpdate(fd: number, key: Buffer, value: Buffer, flags?: number): void;
   /** false when the key was absent. */
   mapDelete(fd: number, key: Buffer): boolean;
-  /** `keys` holds `count` keys back to back, `values` `count` values; one syscall. */
+  /**
+   * `keys` holds `count` keys back to back, `values` `count` values; one syscall.
+   * flags: BPF_ANY 0 or BPF_F_LOCK 4 only (the kernel refuses NOEXIST/EXIST for batches).
+   */
   mapUpdateBatch(fd: number, keys: Buffer, values: Buffer, count: number, flags?: number): void;
   /** The next key after `key` (or the first when null); null at the end. */
   mapNextKey(fd: number, key: Buffer | null): Buffer | null;
