@@ -1,0 +1,239 @@
+// The xdp_lb program loaded with its maps pinned under a temp bpffs dir, plus a network
+// namespace (vxb-<pid>, 10.200.0.0/16) where BPF_PROG_TEST_RUN runs, because
+// bpf_fib_lookup resolves in the caller's namespace:
+//   vxbc0 10.200.1.1/24 (clients: 10.200.1.10 has a permanent neighbour entry)
+//   vxbm0 10.200.2.1/24 (members 10.200.2.10-12, permanent neighbours; also the SNAT address)
+// Packets run in a child process entered into the namespace (test/bpf/netns-runner.mjs).
+// Everything is removed at teardown.
+import { execFileSync } from 'node:child_process';
+import { existsSync, rmSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { native, type BpfObjectHandle, type NativeAddon } from '../../src/native/native.js';
+import {
+  encodeBackend,
+  encodeFlowKey,
+  decodeFlow,
+  decodeStats,
+  decodeExitCounter,
+  encodeRing,
+  encodeSettings,
+  encodeU32,
+  encodeVipKey,
+  encodeVipMeta,
+  ringKeys,
+  sumPerCpu,
+  EXIT_COUNTER_SIZE,
+  STATS_SIZE,
+  LB_RING_SIZE,
+  MapName,
+  PROG_XDP,
+  type Backend,
+  type Flow,
+  type FlowKey,
+  type Settings,
+  type Stats,
+  type VipKey,
+  type VipMeta,
+  type ExitReasonName,
+  ExitReason,
+} from '../../src/dataplane/codecs.js';
+
+const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const objectPath = join(repoRoot, 'bpf', 'xdp_lb.bpf.o');
+const runnerPath = join(repoRoot, 'test', 'bpf', 'netns-runner.mjs');
+
+export const XDP_ABORTED = 0;
+export const XDP_DROP = 1;
+export const XDP_PASS = 2;
+export const XDP_TX = 3;
+export const XDP_REDIRECT = 4;
+
+export const CLIENT_IFACE = 'vxbc0';
+export const MEMBER_IFACE = 'vxbm0';
+export const CLIENT_NET_MAC = '02:00:0a:c8:01:01'; // vxbc0
+export const MEMBER_NET_MAC = '02:00:0a:c8:02:01'; // vxbm0
+export const SNAT_ADDR = '10.200.2.1';
+export const CLIENT = { addr: '10.200.1.10', mac: '02:00:0a:c8:01:0a' };
+export const MEMBERS = [
+  { addr: '10.200.2.10', mac: '02:00:0a:c8:02:0a' },
+  { addr: '10.200.2.11', mac: '02:00:0a:c8:02:0b' },
+  { addr: '10.200.2.12', mac: '02:00:0a:c8:02:0c' },
+];
+
+interface Teardown {
+  teardown(fn: () => void | Promise<void>): void;
+}
+
+export interface RunResult {
+  retval: number;
+  data: Buffer;
+}
+
+function sh(cmd: string, ...args: string[]): string {
+  return execFileSync(cmd, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+}
+
+/** Throws naming the missing capability or build step. */
+function prerequisites(): NativeAddon {
+  if (process.getuid?.() !== 0)
+    throw new Error('the BPF packet tests need root (CAP_BPF, CAP_NET_ADMIN, CAP_SYS_ADMIN)');
+  try {
+    sh('mountpoint', '-q', '/sys/fs/bpf');
+  } catch {
+    sh('mount', '-t', 'bpf', 'bpf', '/sys/fs/bpf');
+  }
+  if (!existsSync(join(repoRoot, 'build', 'Release', 'velox_native.node'))) {
+    throw new Error('the addon is not built: make addon');
+  }
+  if (!existsSync(objectPath)) throw new Error('bpf/xdp_lb.bpf.o is not built: make bpf');
+  for (const tool of ['ip', 'nsenter']) {
+    try {
+      sh('which', tool);
+    } catch {
+      throw new Error(`${tool} is missing: make apt`);
+    }
+  }
+  return native();
+}
+
+export class LbFixture {
+  readonly netns = `vxb-${process.pid}`;
+  readonly pinRoot = `/sys/fs/bpf/vxb-test-${process.pid}`;
+  private readonly addon: NativeAddon;
+  private obj: BpfObjectHandle | undefined;
+  private readonly fds = new Map<string, number>();
+
+  constructor(t: Teardown) {
+    this.addon = prerequisites();
+    t.teardown(() => this.destroy());
+    this.createNetns();
+    rmSync(this.pinRoot, { recursive: true, force: true });
+    this.obj = this.addon.loadObject(objectPath, { pinRoot: this.pinRoot });
+    for (const m of this.addon.objectMaps(this.obj)) this.fds.set(m.name, m.fd);
+    this.addon.pinObject(this.addon.programFd(this.obj, PROG_XDP), this.progPin);
+  }
+
+  private get progPin(): string {
+    return join(this.pinRoot, PROG_XDP);
+  }
+
+  private ipn(...args: string[]): void {
+    sh('ip', '-n', this.netns, ...args);
+  }
+
+  private createNetns(): void {
+    sh('ip', 'netns', 'add', this.netns);
+    this.ipn('link', 'set', 'lo', 'up');
+    for (const [iface, peer, mac, cidr] of [
+      [CLIENT_IFACE, 'vxbc1', CLIENT_NET_MAC, '10.200.1.1/24'],
+      [MEMBER_IFACE, 'vxbm1', MEMBER_NET_MAC, `${SNAT_ADDR}/24`],
+    ] as const) {
+      this.ipn('link', 'add', iface, 'address', mac, 'type', 'veth', 'peer', 'name', peer);
+      this.ipn('addr', 'add', cidr, 'dev', iface);
+      this.ipn('link', 'set', iface, 'up');
+      this.ipn('link', 'set', peer, 'up');
+    }
+    this.ipn('neigh', 'replace', CLIENT.addr, 'lladdr', CLIENT.mac, 'dev', CLIENT_IFACE, 'nud', 'permanent');
+    for (const m of MEMBERS) {
+      this.ipn('neigh', 'replace', m.addr, 'lladdr', m.mac, 'dev', MEMBER_IFACE, 'nud', 'permanent');
+    }
+    // bpf_fib_lookup answers FWD_DISABLED unless the namespace forwards.
+    sh('nsenter', `--net=/run/netns/${this.netns}`, 'sysctl', '-qw', 'net.ipv4.ip_forward=1');
+  }
+
+  private destroy(): void {
+    if (this.obj) this.addon.closeObject(this.obj);
+    this.obj = undefined;
+    rmSync(this.pinRoot, { recursive: true, force: true });
+    try {
+      sh('ip', 'netns', 'del', this.netns);
+    } catch {
+      // not created
+    }
+  }
+
+  fd(map: string): number {
+    const fd = this.fds.get(map);
+    if (fd === undefined) throw new Error(`map ${map} not in the object`);
+    return fd;
+  }
+
+  /** Runs ops in the namespace's child process; one process for the whole batch. */
+  private inNetns(ops: object[]): Record<string, unknown>[] {
+    const out = execFileSync('nsenter', [`--net=/run/netns/${this.netns}`, process.execPath, runnerPath], {
+      input: JSON.stringify({ progPin: this.progPin, txPortsPin: join(this.pinRoot, MapName.txPorts), ops }),
+      encoding: 'utf8',
+      timeout: 30_000,
+    });
+    return JSON.parse(out) as Record<string, unknown>[];
+  }
+
+  /** BPF_PROG_TEST_RUN of each packet, in order. */
+  run(...packets: Buffer[]): RunResult[] {
+    return this.inNetns(packets.map((p) => ({ op: 'run', packet: p.toString('hex') }))).map((r) => ({
+      retval: r.retval as number,
+      data: Buffer.from(r.data as string, 'hex'),
+    }));
+  }
+
+  runOne(packet: Buffer): RunResult {
+    return this.run(packet)[0]!;
+  }
+
+  /** Lets the program redirect to a namespace interface (DEVMAP entries resolve in the caller's namespace). */
+  allowTxPort(ifname: string): number {
+    return this.inNetns([{ op: 'txPort', ifname }])[0]!.ifindex as number;
+  }
+
+  setVip(key: VipKey, meta: VipMeta): void {
+    this.addon.mapUpdate(this.fd(MapName.vips), encodeVipKey(key), encodeVipMeta(meta));
+  }
+
+  setBackend(id: number, b: Backend): void {
+    this.addon.mapUpdate(this.fd(MapName.backends), encodeU32(id), encodeBackend(b));
+  }
+
+  setRing(ringId: number, table: Uint32Array): void {
+    this.addon.mapUpdateBatch(this.fd(MapName.rings), ringKeys(ringId), encodeRing(table), LB_RING_SIZE);
+  }
+
+  setSettings(s: Settings): void {
+    this.addon.mapUpdate(this.fd(MapName.settings), encodeU32(0), encodeSettings(s));
+  }
+
+  flow(key: FlowKey): Flow | null {
+    const v = this.addon.mapLookup(this.fd(MapName.flows), encodeFlowKey(key));
+    return v ? decodeFlow(v) : null;
+  }
+
+  /** Number of conntrack entries (both directions). */
+  flowCount(): number {
+    let n = 0;
+    for (
+      let k = this.addon.mapNextKey(this.fd(MapName.flows), null);
+      k;
+      k = this.addon.mapNextKey(this.fd(MapName.flows), k)
+    )
+      n++;
+    return n;
+  }
+
+  private perCpu(map: string, id: number, size: number): Buffer {
+    const v = this.addon.mapLookup(this.fd(map), encodeU32(id));
+    if (!v) throw new Error(`${map}[${id}] missing`);
+    return sumPerCpu(v, this.addon.possibleCpus(), size);
+  }
+
+  vipStats(vipId: number): Stats {
+    return decodeStats(this.perCpu(MapName.vipStats, vipId, STATS_SIZE));
+  }
+
+  backendStats(backendId: number): Stats {
+    return decodeStats(this.perCpu(MapName.backendStats, backendId, STATS_SIZE));
+  }
+
+  exitPackets(reason: ExitReasonName): number {
+    return decodeExitCounter(this.perCpu(MapName.exitStats, ExitReason[reason], EXIT_COUNTER_SIZE)).packets;
+  }
+}
