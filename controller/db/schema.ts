@@ -5,12 +5,7 @@
 import type { Generated } from 'kysely';
 
 export type ProvisioningStatus =
-  | 'ACTIVE'
-  | 'PENDING_CREATE'
-  | 'PENDING_UPDATE'
-  | 'PENDING_DELETE'
-  | 'DELETED'
-  | 'ERROR';
+  'ACTIVE' | 'PENDING_CREATE' | 'PENDING_UPDATE' | 'PENDING_DELETE' | 'DELETED' | 'ERROR';
 export type OperatingStatus = 'ONLINE' | 'OFFLINE' | 'DEGRADED' | 'ERROR' | 'DRAINING' | 'NO_MONITOR';
 
 interface Common {
@@ -47,6 +42,7 @@ export interface ListenerTable extends Common {
   timeout_member_connect: number;
   timeout_member_data: number;
   timeout_tcp_inspect: number;
+  allowed_cidrs: string; // JSON array of CIDR strings; [] means every source
 }
 
 export interface PoolTable extends Common {

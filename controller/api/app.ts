@@ -1,0 +1,62 @@
+// The controller's HTTP API as a fastify instance that does not listen: tests use
+// app.inject, controller/main.ts listens. Octavia v2 under /v2/lbaas (and the
+// /v2.0/lbaas alias), plus the read-only Neutron and Keystone slices.
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import { VeloxError, faultBody, renderError } from '../errors.js';
+import type { ApiDeps } from './deps.js';
+import { keystoneRoutes } from './routes/keystone.js';
+import { listenerRoutes } from './routes/listeners.js';
+import { loadBalancerRoutes } from './routes/load-balancers.js';
+import { memberRoutes } from './routes/members.js';
+import { neutronRoutes } from './routes/neutron.js';
+import { poolRoutes } from './routes/pools.js';
+import { versionRoutes } from './routes/versions.js';
+
+export type { ApiDeps } from './deps.js';
+
+export interface BuildAppOptions extends ApiDeps {
+  /** fastify's logger option (true, pino options) or an existing logger; default off. */
+  logger?: FastifyServerOptions['logger'] | FastifyBaseLogger;
+}
+
+export async function buildApp(deps: BuildAppOptions): Promise<FastifyInstance> {
+  const { logger, ...api } = deps;
+  const app = Fastify({
+    ...(logger && typeof logger === 'object' && 'child' in logger
+      ? { loggerInstance: logger as FastifyBaseLogger }
+      : { logger: logger ?? false }),
+    routerOptions: { ignoreTrailingSlash: true, ignoreDuplicateSlashes: true },
+    ajv: {
+      customOptions: {
+        // Octavia answers 400 for unknown attributes: never strip them silently. Defaults
+        // are applied in code (PUT must not get them) and JSON types are not coerced.
+        removeAdditional: false,
+        useDefaults: false,
+        coerceTypes: false,
+        allErrors: false,
+      },
+    },
+  });
+
+  app.setErrorHandler((err, req, reply) => renderError(err as Error, req, reply));
+  app.setNotFoundHandler((req, reply) => {
+    const e = new VeloxError('RouteNotFound');
+    return reply.status(404).send(faultBody(404, e.message));
+  });
+
+  await app.register(versionRoutes);
+  for (const prefix of ['/v2/lbaas', '/v2.0/lbaas']) {
+    await app.register(
+      async (scope) => {
+        await scope.register(loadBalancerRoutes(api));
+        await scope.register(listenerRoutes(api));
+        await scope.register(poolRoutes(api));
+        await scope.register(memberRoutes(api));
+      },
+      { prefix },
+    );
+  }
+  await app.register(neutronRoutes(api));
+  await app.register(keystoneRoutes);
+  return app;
+}

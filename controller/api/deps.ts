@@ -1,0 +1,10 @@
+// What the API needs from the rest of the controller.
+import type { ControllerConfig } from '../config.js';
+import type { Db } from '../db/database.js';
+import type { NetworkDriver } from '../drivers/network/types.js';
+
+export interface ApiDeps {
+  config: ControllerConfig;
+  db: Db;
+  network: NetworkDriver;
+}

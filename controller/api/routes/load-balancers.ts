@@ -1,0 +1,243 @@
+// /v2/lbaas/loadbalancers: create (VIP port + row + create_lb job in one
+// transaction), list, show, update and delete (cascade) behind the status gate.
+import { randomUUID } from 'node:crypto';
+import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { VeloxError } from '../../errors.js';
+import { now } from '../../db/database.js';
+import { enqueueJob, changeUnderGate } from '../../db/status-gate.js';
+import {
+  getLoadBalancer,
+  hasChildren,
+  insertLoadBalancer,
+  listLoadBalancers,
+  loadBalancerChildren,
+  markChildrenDeleting,
+  updateLoadBalancer,
+  type LoadBalancerRow,
+} from '../../db/load-balancer-repo.js';
+import type { Subnet } from '../../drivers/network/types.js';
+import { authorizeRead, authorizeWrite, listProject, projectForCreate, requestContext } from '../auth.js';
+import type { ApiDeps } from '../deps.js';
+import { pageLinks, parseListQuery, selectFields } from '../list-helper.js';
+import {
+  LoadBalancerPostBody,
+  LoadBalancerPutBody,
+  type LoadBalancerPost,
+} from '../schemas/load-balancer.js';
+import { checkIpAddress, checkProvider } from '../validate.js';
+import { loadBalancerFields, loadBalancerView, type LoadBalancerView } from '../views/load-balancer.js';
+
+type Query = Record<string, string | string[] | undefined>;
+
+async function findLoadBalancer(deps: ApiDeps, id: string): Promise<LoadBalancerRow> {
+  const lb = await getLoadBalancer(deps.db, id);
+  if (!lb) throw new VeloxError('NotFound', { resource: 'Load Balancer', id });
+  return lb;
+}
+
+export async function renderLoadBalancer(deps: ApiDeps, row: LoadBalancerRow): Promise<LoadBalancerView> {
+  const children = await loadBalancerChildren(deps.db, [row.id]);
+  return loadBalancerView(row, children.get(row.id)!);
+}
+
+/** Octavia's VIP rules: a port, a network (and maybe subnet/address), or a subnet. */
+async function resolveVipSubnet(deps: ApiDeps, lb: LoadBalancerPost): Promise<Subnet> {
+  if (!lb.vip_port_id && !lb.vip_network_id && !lb.vip_subnet_id) {
+    throw new VeloxError('VIPValidationException', { objects: 'vip_port_id, vip_network_id, vip_subnet_id' });
+  }
+  if (lb.vip_address) checkIpAddress('vip_address', lb.vip_address);
+  if (lb.vip_port_id) {
+    const port = await deps.network.getPort(lb.vip_port_id);
+    if (!port) throw new VeloxError('InvalidSubresource', { resource: 'Port', id: lb.vip_port_id });
+    // Every port of the local driver belongs to a device already.
+    throw new VeloxError('ValidationException', {
+      detail: `Port ${lb.vip_port_id} already has a compute device attached.`,
+    });
+  }
+  let subnet: Subnet | undefined;
+  if (lb.vip_network_id) {
+    const network = deps.network.findNetwork(lb.vip_network_id);
+    if (!network || network.id !== lb.vip_network_id) {
+      throw new VeloxError('InvalidSubresource', { resource: 'Network', id: lb.vip_network_id });
+    }
+    if (lb.vip_subnet_id && !network.subnets.includes(lb.vip_subnet_id)) {
+      throw new VeloxError('InvalidSubresource', { resource: 'Subnet', id: lb.vip_subnet_id });
+    }
+    const candidates = network.subnets.map((s) => deps.network.findSubnet(s)!);
+    subnet = lb.vip_subnet_id
+      ? deps.network.findSubnet(lb.vip_subnet_id)
+      : lb.vip_address
+        ? candidates.find((s) => deps.network.subnetOfAddress(lb.vip_address!)?.id === s.id)
+        : candidates[0];
+    if (!subnet) {
+      throw new VeloxError('ValidationException', {
+        detail: 'Supplied network does not contain a subnet for VIP address specified.',
+      });
+    }
+  } else {
+    subnet = deps.network.findSubnet(lb.vip_subnet_id!);
+    if (!subnet || subnet.id !== lb.vip_subnet_id) {
+      throw new VeloxError('InvalidSubresource', { resource: 'Subnet', id: lb.vip_subnet_id! });
+    }
+  }
+  if (deps.network.findNetwork(subnet.network_id)?.management) {
+    throw new VeloxError('ValidationException', {
+      detail: `Subnet ${subnet.id} is the load balancer management network.`,
+    });
+  }
+  return subnet;
+}
+
+function checkUnsupportedOptions(lb: LoadBalancerPost): void {
+  if (lb.vip_qos_policy_id) {
+    throw new VeloxError('ValidationException', {
+      detail: 'VIP QoS policy is not allowed in this deployment.',
+    });
+  }
+  if (lb.flavor_id) throw new VeloxError('ValidationException', { detail: 'Invalid flavor_id.' });
+  if (lb.availability_zone)
+    throw new VeloxError('ValidationException', { detail: 'Invalid availability zone.' });
+  if (lb.additional_vips?.length) {
+    throw new VeloxError('DisabledOption', {
+      option: 'additional_vips',
+      value: JSON.stringify(lb.additional_vips),
+    });
+  }
+}
+
+export function loadBalancerRoutes(deps: ApiDeps): FastifyPluginAsync {
+  return async (fastify) => {
+    const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
+
+    app.get('/loadbalancers', async (req: FastifyRequest) => {
+      const ctx = requestContext(req);
+      const parsed = parseListQuery(req.query as Query, loadBalancerFields);
+      const project = listProject(ctx, parsed.projectId);
+      const rows = await listLoadBalancers(
+        deps.db,
+        parsed.spec,
+        project ? [{ column: 'project_id', value: project }] : [],
+      );
+      const children = await loadBalancerChildren(
+        deps.db,
+        rows.map((r) => r.id),
+      );
+      return {
+        loadbalancers: rows.map((r) => selectFields(loadBalancerView(r, children.get(r.id)!), parsed.fields)),
+        loadbalancers_links: pageLinks(
+          req,
+          parsed,
+          rows.map((r) => r.id),
+        ),
+      };
+    });
+
+    app.get('/loadbalancers/:id', async (req) => {
+      const { id } = req.params as { id: string };
+      const lb = await findLoadBalancer(deps, id);
+      authorizeRead(requestContext(req), lb.project_id);
+      const fields = parseListQuery({ fields: (req.query as Query)['fields'] }, loadBalancerFields).fields;
+      return { loadbalancer: selectFields(await renderLoadBalancer(deps, lb), fields) };
+    });
+
+    app.post('/loadbalancers', { schema: { body: LoadBalancerPostBody } }, async (req, reply) => {
+      const body = req.body.loadbalancer;
+      const ctx = requestContext(req);
+      const projectId = projectForCreate(ctx, body.project_id ?? body.tenant_id);
+      checkUnsupportedOptions(body);
+      const provider = checkProvider(body.provider);
+      const subnet = await resolveVipSubnet(deps, body);
+      const id = randomUUID();
+      const row = await deps.db.transaction().execute(async (trx) => {
+        const port = await deps.network.allocatePort(
+          {
+            subnetId: subnet.id,
+            name: `octavia-lb-${id}`,
+            deviceOwner: 'Octavia',
+            deviceId: id,
+            projectId,
+            ...(body.vip_address ? { fixedIp: body.vip_address } : {}),
+          },
+          trx,
+        );
+        const lb: LoadBalancerRow = {
+          id,
+          project_id: projectId,
+          name: body.name ?? '',
+          description: body.description ?? '',
+          provisioning_status: 'PENDING_CREATE',
+          operating_status: 'OFFLINE',
+          enabled: body.admin_state_up === false ? 0 : 1,
+          tags: JSON.stringify(body.tags ?? []),
+          created_at: now(),
+          updated_at: null,
+          vip_address: port.ip_address,
+          vip_port_id: port.id,
+          vip_subnet_id: subnet.id,
+          vip_network_id: subnet.network_id,
+          provider,
+          topology: 'SINGLE',
+          flavor_id: null,
+          availability_zone: null,
+        };
+        await insertLoadBalancer(trx, lb);
+        await enqueueJob(trx, 'create_lb', id);
+        return lb;
+      });
+      return reply.status(201).send({ loadbalancer: await renderLoadBalancer(deps, row) });
+    });
+
+    app.put('/loadbalancers/:id', { schema: { body: LoadBalancerPutBody } }, async (req) => {
+      const { id } = req.params as { id: string };
+      const body = req.body.loadbalancer;
+      const lb = await findLoadBalancer(deps, id);
+      authorizeWrite(requestContext(req), lb.project_id);
+      if (body.vip_qos_policy_id !== undefined) {
+        throw new VeloxError('ValidationException', {
+          detail: 'VIP QoS policy is not allowed in this deployment.',
+        });
+      }
+      await changeUnderGate(
+        deps.db,
+        { loadBalancerId: id, lbStatus: 'PENDING_UPDATE', refusal: 'loadbalancer', job: 'sync_lb' },
+        async (trx) => {
+          await updateLoadBalancer(trx, id, {
+            ...(body.name !== undefined ? { name: body.name ?? '' } : {}),
+            ...(body.description !== undefined ? { description: body.description ?? '' } : {}),
+            ...(body.admin_state_up !== undefined ? { enabled: body.admin_state_up ? 1 : 0 } : {}),
+            ...(body.tags !== undefined ? { tags: JSON.stringify(body.tags ?? []) } : {}),
+          });
+        },
+      );
+      return { loadbalancer: await renderLoadBalancer(deps, await findLoadBalancer(deps, id)) };
+    });
+
+    app.delete('/loadbalancers/:id', async (req, reply) => {
+      const { id } = req.params as { id: string };
+      const cascadeRaw = (req.query as Query)['cascade'];
+      const cascade = ['true', '1', 'yes', 'on', 'y', 't'].includes(String(cascadeRaw ?? '').toLowerCase());
+      const lb = await findLoadBalancer(deps, id);
+      authorizeWrite(requestContext(req), lb.project_id);
+      if (!cascade && (await hasChildren(deps.db, id))) {
+        throw new VeloxError('ValidationException', {
+          detail: `Cannot delete Load Balancer ${id} - it has children`,
+        });
+      }
+      await changeUnderGate(
+        deps.db,
+        { loadBalancerId: id, lbStatus: 'PENDING_DELETE', refusal: 'loadbalancer', job: 'delete_lb' },
+        async (trx) => {
+          // Re-checked under the lock: a child may have been added since.
+          if (!cascade && (await hasChildren(trx, id))) {
+            throw new VeloxError('ValidationException', {
+              detail: `Cannot delete Load Balancer ${id} - it has children`,
+            });
+          }
+          if (cascade) await markChildrenDeleting(trx, id);
+        },
+      );
+      return reply.status(204).send();
+    });
+  };
+}

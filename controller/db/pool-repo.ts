@@ -1,0 +1,78 @@
+// Pool rows.
+import type { Selectable, Transaction, Updateable } from 'kysely';
+import { now, type Executor } from './database.js';
+import { listRows, type ListSpec } from './list-query.js';
+import type { Database, PoolTable } from './schema.js';
+
+export type PoolRow = Selectable<PoolTable>;
+
+export function getPool(ex: Executor, id: string): Promise<PoolRow | undefined> {
+  return ex.selectFrom('pool').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+export function listPools(
+  ex: Executor,
+  spec: ListSpec,
+  scope: { column: string; value: string }[],
+): Promise<PoolRow[]> {
+  return listRows<PoolRow>(ex, 'pool', spec, scope);
+}
+
+export interface PoolChildren {
+  listeners: string[];
+  members: string[];
+}
+
+/** Listeners using each pool as default pool, and each pool's members. */
+export async function poolChildren(ex: Executor, ids: string[]): Promise<Map<string, PoolChildren>> {
+  const out = new Map<string, PoolChildren>(ids.map((id) => [id, { listeners: [], members: [] }]));
+  if (!ids.length) return out;
+  const listeners = await ex
+    .selectFrom('listener')
+    .select(['id', 'default_pool_id'])
+    .where('default_pool_id', 'in', ids)
+    .orderBy('created_at')
+    .orderBy('id')
+    .execute();
+  for (const l of listeners) if (l.default_pool_id) out.get(l.default_pool_id)?.listeners.push(l.id);
+  const members = await ex
+    .selectFrom('member')
+    .select(['id', 'pool_id'])
+    .where('pool_id', 'in', ids)
+    .orderBy('created_at')
+    .orderBy('id')
+    .execute();
+  for (const m of members) out.get(m.pool_id)?.members.push(m.id);
+  return out;
+}
+
+export async function insertPool(trx: Transaction<Database>, row: PoolRow): Promise<void> {
+  await trx.insertInto('pool').values(row).execute();
+}
+
+export async function updatePool(
+  trx: Transaction<Database>,
+  id: string,
+  patch: Updateable<PoolTable>,
+): Promise<void> {
+  await trx
+    .updateTable('pool')
+    .set({ ...patch, updated_at: now() })
+    .where('id', '=', id)
+    .execute();
+}
+
+/** A deleted pool takes its members with it (Octavia deletes them with the pool). */
+export async function markPoolDeleting(trx: Transaction<Database>, id: string): Promise<void> {
+  const ts = now();
+  await trx
+    .updateTable('member')
+    .set({ provisioning_status: 'PENDING_DELETE', updated_at: ts })
+    .where('pool_id', '=', id)
+    .execute();
+  await trx
+    .updateTable('pool')
+    .set({ provisioning_status: 'PENDING_DELETE', updated_at: ts })
+    .where('id', '=', id)
+    .execute();
+}

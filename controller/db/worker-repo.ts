@@ -1,0 +1,289 @@
+// What the worker needs from the database: claim jobs with a lease, read the whole
+// graph of a load balancer (pending rows included), and settle statuses once the
+// amphora serves the new config. Amphora rows: ./amphora-repo.ts.
+import type { Selectable } from 'kysely';
+import { now, type Db, type Executor } from './database.js';
+import type { ListenerRow } from './listener-repo.js';
+import type { LoadBalancerRow } from './load-balancer-repo.js';
+import type { MemberRow } from './member-repo.js';
+import type { PoolRow } from './pool-repo.js';
+import type { JobTable, OperatingStatus } from './schema.js';
+
+export type JobRow = Selectable<JobTable>;
+
+/**
+ * Atomically claim the oldest job that is pending (or running with an expired
+ * lease) whose load balancer has no other job running under a live lease. The job
+ * becomes 'running', owned by `owner` until now + leaseMs; attempts is incremented.
+ */
+export async function claimJob(db: Db, owner: string, leaseMs: number): Promise<JobRow | undefined> {
+  return db.transaction().execute(async (trx) => {
+    const t = new Date();
+    const nowIso = t.toISOString();
+    const candidate = await trx
+      .selectFrom('job as j')
+      .select('j.id')
+      .where((eb) =>
+        eb.or([
+          eb('j.state', '=', 'pending'),
+          eb.and([eb('j.state', '=', 'running'), eb('j.lease_until', '<', nowIso)]),
+        ]),
+      )
+      .where(({ not, exists, selectFrom }) =>
+        not(
+          exists(
+            selectFrom('job as r')
+              .select('r.id')
+              .whereRef('r.load_balancer_id', '=', 'j.load_balancer_id')
+              .whereRef('r.id', '!=', 'j.id')
+              .where('r.state', '=', 'running')
+              .where('r.lease_until', '>=', nowIso),
+          ),
+        ),
+      )
+      .orderBy('j.id')
+      .limit(1)
+      .executeTakeFirst();
+    if (!candidate) return undefined;
+    const leaseUntil = new Date(t.getTime() + leaseMs).toISOString();
+    // Conditional on the state we saw, so a concurrent claimer cannot take it too.
+    const res = await trx
+      .updateTable('job')
+      .set((eb) => ({
+        state: 'running',
+        lease_owner: owner,
+        lease_until: leaseUntil,
+        attempts: eb('attempts', '+', 1),
+        updated_at: now(),
+      }))
+      .where('id', '=', candidate.id)
+      .where((eb) =>
+        eb.or([
+          eb('state', '=', 'pending'),
+          eb.and([eb('state', '=', 'running'), eb('lease_until', '<', nowIso)]),
+        ]),
+      )
+      .executeTakeFirst();
+    if (Number(res.numUpdatedRows) !== 1) return undefined;
+    return trx.selectFrom('job').selectAll().where('id', '=', candidate.id).executeTakeFirst();
+  });
+}
+
+/** Extend the lease of a job still owned by `owner`; false if it was lost. */
+export async function renewLease(db: Executor, id: number, owner: string, leaseMs: number): Promise<boolean> {
+  const r = await db
+    .updateTable('job')
+    .set({ lease_until: new Date(Date.now() + leaseMs).toISOString(), updated_at: now() })
+    .where('id', '=', id)
+    .where('lease_owner', '=', owner)
+    .where('state', '=', 'running')
+    .executeTakeFirst();
+  return Number(r.numUpdatedRows) === 1;
+}
+
+/** Mark a job done, or failed with `error`. */
+export async function finishJob(db: Executor, id: number, error?: string): Promise<void> {
+  await db
+    .updateTable('job')
+    .set({
+      state: error === undefined ? 'done' : 'failed',
+      error: error ?? null,
+      lease_until: null,
+      updated_at: now(),
+    })
+    .where('id', '=', id)
+    .execute();
+}
+
+export function getJob(db: Executor, id: number): Promise<JobRow | undefined> {
+  return db.selectFrom('job').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+export interface PoolGraph {
+  pool: PoolRow;
+  members: MemberRow[];
+}
+
+export interface LoadBalancerGraph {
+  loadBalancer: LoadBalancerRow;
+  listeners: ListenerRow[];
+  pools: PoolGraph[];
+}
+
+/** Everything under a load balancer, whatever its provisioning status. */
+export async function loadLoadBalancerGraph(
+  db: Executor,
+  lbId: string,
+): Promise<LoadBalancerGraph | undefined> {
+  const loadBalancer = await db
+    .selectFrom('load_balancer')
+    .selectAll()
+    .where('id', '=', lbId)
+    .executeTakeFirst();
+  if (!loadBalancer) return undefined;
+  const listeners = await db
+    .selectFrom('listener')
+    .selectAll()
+    .where('load_balancer_id', '=', lbId)
+    .orderBy('created_at')
+    .orderBy('id')
+    .execute();
+  const pools = await db
+    .selectFrom('pool')
+    .selectAll()
+    .where('load_balancer_id', '=', lbId)
+    .orderBy('created_at')
+    .orderBy('id')
+    .execute();
+  const members = pools.length
+    ? await db
+        .selectFrom('member')
+        .selectAll()
+        .where(
+          'pool_id',
+          'in',
+          pools.map((p) => p.id),
+        )
+        .orderBy('created_at')
+        .orderBy('id')
+        .execute()
+    : [];
+  return {
+    loadBalancer,
+    listeners,
+    pools: pools.map((pool) => ({ pool, members: members.filter((m) => m.pool_id === pool.id) })),
+  };
+}
+
+/**
+ * The amphora serves the graph: rows PENDING_DELETE are removed (members, then
+ * pools, clearing default_pool_id references, then listeners), PENDING_CREATE,
+ * PENDING_UPDATE and ERROR become ACTIVE (the whole config was applied, so every
+ * remaining object is served), and so does the load balancer.
+ */
+export async function markGraphActive(db: Db, lbId: string): Promise<void> {
+  await db.transaction().execute(async (trx) => {
+    const ts = now();
+    const poolIds = trx.selectFrom('pool').select('id').where('load_balancer_id', '=', lbId);
+    await trx
+      .deleteFrom('member')
+      .where('pool_id', 'in', poolIds)
+      .where('provisioning_status', '=', 'PENDING_DELETE')
+      .execute();
+    const deadPools = trx
+      .selectFrom('pool')
+      .select('id')
+      .where('load_balancer_id', '=', lbId)
+      .where('provisioning_status', '=', 'PENDING_DELETE');
+    await trx
+      .updateTable('listener')
+      .set({ default_pool_id: null })
+      .where('default_pool_id', 'in', deadPools)
+      .execute();
+    await trx.deleteFrom('member').where('pool_id', 'in', deadPools).execute();
+    await trx
+      .deleteFrom('pool')
+      .where('load_balancer_id', '=', lbId)
+      .where('provisioning_status', '=', 'PENDING_DELETE')
+      .execute();
+    await trx
+      .deleteFrom('listener')
+      .where('load_balancer_id', '=', lbId)
+      .where('provisioning_status', '=', 'PENDING_DELETE')
+      .execute();
+    const pending = ['PENDING_CREATE', 'PENDING_UPDATE', 'ERROR'] as const;
+    await trx
+      .updateTable('member')
+      .set({ provisioning_status: 'ACTIVE', updated_at: ts })
+      .where('pool_id', 'in', poolIds)
+      .where('provisioning_status', 'in', pending)
+      .execute();
+    for (const table of ['pool', 'listener'] as const) {
+      await trx
+        .updateTable(table)
+        .set({ provisioning_status: 'ACTIVE', updated_at: ts })
+        .where('load_balancer_id', '=', lbId)
+        .where('provisioning_status', 'in', pending)
+        .execute();
+    }
+    await trx
+      .updateTable('load_balancer')
+      .set({ provisioning_status: 'ACTIVE', updated_at: ts })
+      .where('id', '=', lbId)
+      .execute();
+  });
+}
+
+/** The worker gave up: every pending row of the graph and the load balancer become ERROR. */
+export async function markGraphError(db: Db, lbId: string): Promise<void> {
+  await db.transaction().execute(async (trx) => {
+    const ts = now();
+    const pending = ['PENDING_CREATE', 'PENDING_UPDATE', 'PENDING_DELETE'] as const;
+    const poolIds = trx.selectFrom('pool').select('id').where('load_balancer_id', '=', lbId);
+    await trx
+      .updateTable('member')
+      .set({ provisioning_status: 'ERROR', updated_at: ts })
+      .where('pool_id', 'in', poolIds)
+      .where('provisioning_status', 'in', pending)
+      .execute();
+    for (const table of ['pool', 'listener'] as const) {
+      await trx
+        .updateTable(table)
+        .set({ provisioning_status: 'ERROR', updated_at: ts })
+        .where('load_balancer_id', '=', lbId)
+        .where('provisioning_status', 'in', pending)
+        .execute();
+    }
+    await trx
+      .updateTable('load_balancer')
+      .set({ provisioning_status: 'ERROR', updated_at: ts })
+      .where('id', '=', lbId)
+      .execute();
+  });
+}
+
+/**
+ * After delete_lb: remove the load balancer, its children and its VIP port (ports
+ * whose device is the load balancer). Amphora rows and their ports are the
+ * worker's to remove.
+ */
+export async function deleteLoadBalancerRows(db: Db, lbId: string): Promise<void> {
+  await db.transaction().execute(async (trx) => {
+    const poolIds = trx.selectFrom('pool').select('id').where('load_balancer_id', '=', lbId);
+    await trx.deleteFrom('member').where('pool_id', 'in', poolIds).execute();
+    await trx.deleteFrom('listener').where('load_balancer_id', '=', lbId).execute();
+    await trx.deleteFrom('pool').where('load_balancer_id', '=', lbId).execute();
+    await trx.deleteFrom('port').where('device_id', '=', lbId).execute();
+    await trx.deleteFrom('load_balancer').where('id', '=', lbId).execute();
+  });
+}
+
+export interface OperatingStatuses {
+  loadBalancer?: { id: string; status: OperatingStatus };
+  listeners?: Record<string, OperatingStatus>;
+  pools?: Record<string, OperatingStatus>;
+  members?: Record<string, OperatingStatus>;
+}
+
+/** Observed statuses (from heartbeats). Unknown ids are ignored; no provisioning change. */
+export async function setOperatingStatuses(db: Db, s: OperatingStatuses): Promise<void> {
+  await db.transaction().execute(async (trx) => {
+    if (s.loadBalancer) {
+      await trx
+        .updateTable('load_balancer')
+        .set({ operating_status: s.loadBalancer.status })
+        .where('id', '=', s.loadBalancer.id)
+        .execute();
+    }
+    const groups = [
+      ['listener', s.listeners],
+      ['pool', s.pools],
+      ['member', s.members],
+    ] as const;
+    for (const [table, statuses] of groups) {
+      for (const [id, status] of Object.entries(statuses ?? {})) {
+        await trx.updateTable(table).set({ operating_status: status }).where('id', '=', id).execute();
+      }
+    }
+  });
+}

@@ -1,0 +1,175 @@
+// The one error catalogue of the controller: every error a client can see, with
+// Octavia's message (octavia/common/exceptions.py) and HTTP status, and the one
+// renderer producing Octavia's body {"faultcode","faultstring","debuginfo"}.
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+
+interface CatalogueEntry {
+  status: number;
+  /** `%(name)s` placeholders, as in Octavia, filled from the error's params. */
+  template: string;
+}
+
+export const catalogue = {
+  NotFound: { status: 404, template: '%(resource)s %(id)s not found.' },
+  PolicyForbidden: { status: 403, template: 'Policy does not allow this request to be performed.' },
+  InvalidOption: { status: 400, template: '%(value)s is not a valid option for %(option)s' },
+  InvalidFilterArgument: { status: 400, template: 'One or more arguments are either duplicate or invalid' },
+  DisabledOption: {
+    status: 400,
+    template: 'The selected %(option)s is not allowed in this deployment: %(value)s',
+  },
+  DuplicateListenerEntry: {
+    status: 409,
+    template:
+      'Another Listener on this Load Balancer is already using protocol %(protocol)s and protocol_port %(port)s',
+  },
+  DuplicateMemberEntry: {
+    status: 409,
+    template: 'Another member on this pool is already using ip %(ip_address)s on protocol_port %(port)s',
+  },
+  DuplicatePoolEntry: { status: 409, template: 'This listener already has a default pool' },
+  ImmutableObject: { status: 409, template: '%(resource)s %(id)s is immutable and cannot be updated.' },
+  LBPendingStateError: { status: 409, template: 'Invalid state %(state)s of loadbalancer resource %(id)s' },
+  IDAlreadyExists: { status: 409, template: 'Already an entity with that specified id.' },
+  ObjectInUse: { status: 409, template: '%(object)s %(id)s is in use and cannot be modified.' },
+  InvalidSubresource: { status: 400, template: '%(resource)s %(id)s not found.' },
+  ValidationException: { status: 400, template: 'Validation failure: %(detail)s' },
+  VIPValidationException: {
+    status: 400,
+    template: 'Validation failure: VIP must contain one of: %(objects)s.',
+  },
+  InvalidSortKey: { status: 400, template: "Supplied sort key '%(key)s' is not valid." },
+  InvalidSortDirection: { status: 400, template: "Supplied sort direction '%(key)s' is not valid." },
+  InvalidMarker: { status: 400, template: "Supplied pagination marker '%(key)s' is not valid." },
+  InvalidLimit: { status: 400, template: "Supplied pagination limit '%(key)s' is not valid." },
+  ProviderNotEnabled: { status: 400, template: "Provider '%(prov)s' is not enabled." },
+  InvalidIPAddress: { status: 400, template: 'The IP Address %(ip_addr)s is invalid.' },
+  /** Request body or query rejected by schema validation (wsme's wording). */
+  InvalidInput: {
+    status: 400,
+    template: "Invalid input for field/attribute %(field)s. Value: '%(value)s'. %(reason)s",
+  },
+  UnknownAttribute: { status: 400, template: 'Unknown attribute for argument %(argument)s: %(name)s' },
+  MalformedBody: { status: 400, template: 'Malformed request body: %(detail)s' },
+  /** Neutron-style IPAM errors of the local network driver. */
+  IpAddressAlreadyAllocated: {
+    status: 409,
+    template: 'IP address %(ip)s already allocated in subnet %(subnet_id)s',
+  },
+  IpAddressGenerationFailure: {
+    status: 409,
+    template: 'No more IP addresses available on network %(net_id)s.',
+  },
+  RouteNotFound: { status: 404, template: 'The resource could not be found.' },
+  MethodNotAllowed: { status: 405, template: 'The method %(method)s is not allowed for this resource.' },
+  InternalError: { status: 500, template: 'Something unknown went wrong' },
+} as const satisfies Record<string, CatalogueEntry>;
+
+export type ErrorCode = keyof typeof catalogue;
+export type ErrorParams = Record<string, string | number>;
+
+function fill(template: string, params: ErrorParams): string {
+  return template.replace(/%\((\w+)\)s/g, (_m, k: string) => String(params[k] ?? ''));
+}
+
+/** An error the client is meant to see. Throw it anywhere in the controller. */
+export class VeloxError extends Error {
+  readonly code: ErrorCode;
+  readonly status: number;
+  readonly params: ErrorParams;
+
+  constructor(code: ErrorCode, params: ErrorParams = {}) {
+    super(fill(catalogue[code].template, params));
+    this.name = 'VeloxError';
+    this.code = code;
+    this.status = catalogue[code].status;
+    this.params = params;
+  }
+}
+
+export interface FaultBody {
+  faultcode: 'Client' | 'Server';
+  faultstring: string;
+  debuginfo: null;
+}
+
+export function faultBody(status: number, message: string): FaultBody {
+  return { faultcode: status < 500 ? 'Client' : 'Server', faultstring: message, debuginfo: null };
+}
+
+interface AjvLikeError {
+  keyword: string;
+  instancePath: string;
+  message?: string;
+  params: Record<string, unknown>;
+}
+
+function valueAt(root: unknown, pointer: string): unknown {
+  let cur = root;
+  for (const raw of pointer.split('/').slice(1)) {
+    const key = raw.replace(/~1/g, '/').replace(/~0/g, '~');
+    if (cur === null || typeof cur !== 'object') return undefined;
+    cur = (cur as Record<string, unknown>)[key];
+  }
+  return cur;
+}
+
+function show(v: unknown): string {
+  return typeof v === 'string' ? v : JSON.stringify(v);
+}
+
+/** Turn the first schema-validation failure into a catalogue error, in wsme's words. */
+export function validationError(errors: AjvLikeError[], input: unknown, part: string): VeloxError {
+  const e = errors[0];
+  if (!e) return new VeloxError('MalformedBody', { detail: part });
+  const segments = e.instancePath.split('/').filter(Boolean);
+  const field = segments[segments.length - 1] ?? part;
+  if (e.keyword === 'additionalProperties') {
+    return new VeloxError('UnknownAttribute', {
+      argument: field,
+      name: String(e.params['additionalProperty']),
+    });
+  }
+  if (e.keyword === 'required') {
+    return new VeloxError('InvalidInput', {
+      field: String(e.params['missingProperty']),
+      value: 'None',
+      reason: 'Mandatory field missing.',
+    });
+  }
+  const reason =
+    e.keyword === 'enum'
+      ? `Value should be one of: ${(e.params['allowedValues'] as unknown[]).join(', ')}`
+      : `Value ${e.message ?? 'is invalid'}`;
+  return new VeloxError('InvalidInput', { field, value: show(valueAt(input, e.instancePath)), reason });
+}
+
+interface Logger {
+  error(obj: unknown, msg?: string): void;
+}
+
+/** fastify's error handler: every error leaves as Octavia's fault body. */
+export function renderError(
+  err: FastifyError | VeloxError | Error,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  log?: Logger,
+): FastifyReply {
+  if (err instanceof VeloxError) {
+    return reply.status(err.status).send(faultBody(err.status, err.message));
+  }
+  const fe = err as FastifyError & { validation?: AjvLikeError[]; validationContext?: string };
+  if (fe.validation) {
+    const part = fe.validationContext ?? 'body';
+    const input = part === 'body' ? request.body : part === 'querystring' ? request.query : request.params;
+    const ve = validationError(fe.validation, input, part);
+    return reply.status(ve.status).send(faultBody(ve.status, ve.message));
+  }
+  if (fe.statusCode && fe.statusCode >= 400 && fe.statusCode < 500) {
+    // fastify's own client errors (bad JSON, wrong content type, body too large).
+    return reply.status(fe.statusCode).send(faultBody(fe.statusCode, fe.message));
+  }
+  (log ?? request.log).error({ err }, 'unhandled error');
+  const ie = new VeloxError('InternalError');
+  return reply.status(500).send(faultBody(500, ie.message));
+}
