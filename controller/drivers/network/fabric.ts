@@ -1,0 +1,52 @@
+// The host side of the local networks: one Linux bridge per configured network
+// (management and tenant), up, holding the network's gateway address. The host only
+// terminates traffic on those addresses (controller health service, tests); it does
+// not route between them, so net.ipv4.ip_forward is left as it is.
+import type { ControllerConfig, LocalNetworkConfig } from '../../config.js';
+import { linkExists, run } from '../compute/host-command.js';
+
+const MAX_IFNAME = 15;
+
+function prefixLength(cidr: string): number {
+  const len = Number(cidr.split('/')[1]);
+  if (!Number.isInteger(len) || len < 0 || len > 32) throw new Error(`bad CIDR ${cidr}`);
+  return len;
+}
+
+export class NetworkFabric {
+  private readonly networks: LocalNetworkConfig[];
+
+  constructor(private readonly cfg: ControllerConfig['network']) {
+    this.networks = [cfg.management, ...cfg.tenant];
+    for (const n of this.networks) {
+      // The prefix is what cleanup trusts, so refuse a bridge name outside it.
+      if (!n.bridge.startsWith(cfg.prefix) || n.bridge.length > MAX_IFNAME) {
+        throw new Error(`bridge ${n.bridge} must start with "${cfg.prefix}" and be <= ${MAX_IFNAME} chars`);
+      }
+    }
+  }
+
+  /** Creates the bridges that are missing and (re)asserts address and state. Idempotent. */
+  async ensure(): Promise<void> {
+    for (const n of this.networks) {
+      if (!(await linkExists(n.bridge))) {
+        await run('ip', ['link', 'add', 'name', n.bridge, 'type', 'bridge']);
+      }
+      await run('ip', ['addr', 'replace', `${n.gatewayIp}/${prefixLength(n.cidr)}`, 'dev', n.bridge]);
+      await run('ip', ['link', 'set', 'dev', n.bridge, 'up']);
+    }
+  }
+
+  /** Removes the configured bridges (amphorae must be gone first). Idempotent. */
+  async teardown(): Promise<void> {
+    for (const n of this.networks) {
+      if (await linkExists(n.bridge)) await run('ip', ['link', 'del', 'dev', n.bridge]);
+    }
+  }
+
+  bridgeOf(networkName: string): string {
+    const n = this.networks.find((x) => x.name === networkName);
+    if (!n) throw new Error(`unknown network ${networkName}`);
+    return n.bridge;
+  }
+}

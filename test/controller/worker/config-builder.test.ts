@@ -1,0 +1,138 @@
+import t from 'tap';
+import type { LoadBalancerGraph } from '../../../controller/db/worker-repo.js';
+import type { ProvisioningStatus } from '../../../controller/db/schema.js';
+import { buildAmphoraConfig, type AmphoraAddresses } from '../../../controller/worker/config-builder.js';
+
+const common = (id: string, status: ProvisioningStatus = 'ACTIVE') => ({
+  id,
+  project_id: 'p',
+  name: id,
+  description: '',
+  provisioning_status: status,
+  operating_status: 'ONLINE' as const,
+  enabled: 1,
+  tags: '[]',
+  created_at: '2026-01-01T00:00:00',
+  updated_at: null,
+});
+
+const listener = (id: string, port: number, pool: string | null, status?: ProvisioningStatus) => ({
+  ...common(id, status),
+  load_balancer_id: 'lb',
+  protocol: 'TCP',
+  protocol_port: port,
+  connection_limit: -1,
+  default_pool_id: pool,
+  timeout_client_data: 50000,
+  timeout_member_connect: 5000,
+  timeout_member_data: 50000,
+  timeout_tcp_inspect: 0,
+  allowed_cidrs: '[]',
+});
+
+const pool = (id: string, status?: ProvisioningStatus) => ({
+  ...common(id, status),
+  load_balancer_id: 'lb',
+  protocol: 'TCP',
+  lb_algorithm: 'ROUND_ROBIN',
+  session_persistence: null,
+});
+
+const member = (id: string, address: string, status?: ProvisioningStatus) => ({
+  ...common(id, status),
+  pool_id: 'x',
+  address,
+  protocol_port: 8080,
+  subnet_id: null,
+  weight: 1,
+  backup: 0,
+  monitor_address: null,
+  monitor_port: null,
+});
+
+function graph(): LoadBalancerGraph {
+  return {
+    loadBalancer: {
+      ...common('lb', 'PENDING_UPDATE'),
+      vip_address: '172.29.1.100',
+      vip_port_id: 'vp',
+      vip_subnet_id: 's1',
+      vip_network_id: 'n1',
+      provider: 'amphora',
+      topology: 'SINGLE',
+      flavor_id: null,
+      availability_zone: null,
+    },
+    listeners: [
+      listener('l1', 80, 'p1'),
+      listener('l2', 81, 'p2', 'PENDING_CREATE'),
+      listener('l3', 82, null, 'PENDING_DELETE'),
+      listener('l4', 83, 'p3'),
+    ],
+    pools: [
+      {
+        pool: pool('p1'),
+        members: [
+          member('m1', '172.29.2.20'),
+          { ...member('m2', '172.29.2.21', 'PENDING_UPDATE'), enabled: 0, weight: 0, backup: 1 },
+          member('m3', '172.29.2.22', 'PENDING_DELETE'),
+        ],
+      },
+      { pool: { ...pool('p2', 'PENDING_CREATE'), enabled: 0 }, members: [] },
+      { pool: pool('p3', 'PENDING_DELETE'), members: [member('m4', '172.29.2.23')] },
+    ],
+  };
+}
+
+const amp: AmphoraAddresses = {
+  amphoraId: 'amp',
+  vip: { address: '172.29.1.100', vrrpAddress: '172.29.1.10', prefix: 24 },
+  memberNics: [{ name: 'mem0', address: '172.29.2.10', prefix: 24 }],
+};
+const opts = { version: 4, heartbeat: { target: '172.29.0.1:5555', interval_ms: 1000 } };
+
+t.test('the whole graph becomes the amphora config, without objects being deleted', async (t) => {
+  const c = buildAmphoraConfig(graph(), amp, opts);
+  t.equal(c.version, 4);
+  t.equal(c.amphora_id, 'amp');
+  t.equal(c.loadbalancer_id, 'lb');
+  t.same(c.heartbeat, opts.heartbeat);
+  t.same(c.dataplane, { generic_xdp: false, snat_port_min: 10000, snat_port_max: 59999 });
+  t.same(c.interfaces, [
+    { name: 'vip0', role: 'VIP', addresses: ['172.29.1.10/24', '172.29.1.100/32'] },
+    { name: 'mem0', role: 'MEMBER', addresses: ['172.29.2.10/24'] },
+  ]);
+  t.same(
+    c.listeners!.map((l) => [l.id, l.protocol_port, l.default_pool_id, l.vip_address, l.admin_state_up]),
+    [
+      ['l1', 80, 'p1', '172.29.1.100', true],
+      ['l2', 81, 'p2', '172.29.1.100', true],
+      // Its pool is being deleted: the listener stays, without a pool.
+      ['l4', 83, '', '172.29.1.100', true],
+    ],
+  );
+  t.same(
+    c.pools!.map((p) => p.id),
+    ['p1', 'p2'],
+  );
+  t.equal(c.pools![1]!.admin_state_up, false);
+  t.same(c.pools![0]!.members, [
+    { id: 'm1', address: '172.29.2.20', protocol_port: 8080, weight: 1, admin_state_up: true, backup: false },
+    { id: 'm2', address: '172.29.2.21', protocol_port: 8080, weight: 0, admin_state_up: false, backup: true },
+  ]);
+});
+
+t.test('a disabled load balancer disables its listeners', async (t) => {
+  const g = graph();
+  g.loadBalancer.enabled = 0;
+  const c = buildAmphoraConfig(g, amp, opts);
+  t.ok(c.listeners!.every((l) => l.admin_state_up === false));
+});
+
+t.test('no member networks: only the VIP interface', async (t) => {
+  const c = buildAmphoraConfig(graph(), { ...amp, memberNics: [] }, opts);
+  t.same(
+    c.interfaces!.map((i) => i.name),
+    ['vip0'],
+  );
+});
