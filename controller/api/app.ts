@@ -1,9 +1,11 @@
 // The controller's HTTP API as a fastify instance that does not listen: tests use
-// app.inject, controller/main.ts listens. Octavia v2 under /v2/lbaas (and the
-// /v2.0/lbaas alias), plus the read-only Neutron and Keystone slices.
+// app.inject, controller/main.ts listens. Octavia v2 under /v2/lbaas and the admin
+// API under /v2/octavia (each with its /v2.0 alias), plus the read-only Neutron
+// and Keystone slices.
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import { VeloxError, faultBody, renderError } from '../errors.js';
 import type { ApiDeps } from './deps.js';
+import { amphoraRoutes } from './routes/amphorae.js';
 import { keystoneRoutes } from './routes/keystone.js';
 import { listenerRoutes } from './routes/listeners.js';
 import { loadBalancerRoutes } from './routes/load-balancers.js';
@@ -44,6 +46,19 @@ export async function buildApp(deps: BuildAppOptions): Promise<FastifyInstance> 
     return reply.status(404).send(faultBody(404, e.message));
   });
 
+  // Clients (curl with a default header, some SDKs) send `Content-Type: application/json`
+  // on DELETE and GET with no body; Octavia accepts that, fastify's default parser does not.
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_req, body, done) => {
+    const text = (body as string).trim();
+    if (text === '') return done(null, undefined);
+    try {
+      done(null, JSON.parse(text));
+    } catch (e) {
+      done(new VeloxError('MalformedBody', { detail: (e as Error).message }), undefined);
+    }
+  });
+
   await app.register(versionRoutes);
   for (const prefix of ['/v2/lbaas', '/v2.0/lbaas']) {
     await app.register(
@@ -55,6 +70,9 @@ export async function buildApp(deps: BuildAppOptions): Promise<FastifyInstance> 
       },
       { prefix },
     );
+  }
+  for (const prefix of ['/v2/octavia', '/v2.0/octavia']) {
+    await app.register(amphoraRoutes(api), { prefix });
   }
   await app.register(neutronRoutes(api));
   await app.register(keystoneRoutes);

@@ -54,6 +54,11 @@ export function authorizeRead(ctx: RequestContext, projectId: string): void {
   if (!ctx.readsAllProjects && ctx.projectId !== projectId) throw new VeloxError('PolicyForbidden');
 }
 
+/** Octavia's admin-only APIs (amphorae, quotas of others, providers' details). */
+export function authorizeAdmin(ctx: RequestContext): void {
+  if (!ctx.isAdmin) throw new VeloxError('PolicyForbidden');
+}
+
 export function authorizeWrite(ctx: RequestContext, projectId: string): void {
   if (!ctx.canWrite || (!ctx.isAdmin && ctx.projectId !== projectId)) throw new VeloxError('PolicyForbidden');
 }

@@ -1,6 +1,7 @@
 // Amphora rows, for the worker (provisioning) and health (heartbeats, failover).
 import type { Insertable, Selectable, Updateable } from 'kysely';
 import { now, type Executor } from './database.js';
+import { listRows, type ListSpec } from './list-query.js';
 import type { AmphoraTable } from './schema.js';
 
 export type AmphoraRow = Selectable<AmphoraTable>;
@@ -40,6 +41,30 @@ export function listAmphorae(
   if (filter.loadBalancerId !== undefined) q = q.where('load_balancer_id', '=', filter.loadBalancerId);
   if (filter.status !== undefined) q = q.where('status', '=', filter.status);
   return q.orderBy('created_at').orderBy('id').execute();
+}
+
+/**
+ * One page of the admin API's amphora list; DELETED rows are hidden, as in
+ * Octavia. `projectId` keeps the amphorae of that project's load balancers.
+ */
+export async function listAmphoraPage(
+  ex: Executor,
+  spec: ListSpec,
+  projectId?: string,
+): Promise<AmphoraRow[]> {
+  if (projectId !== undefined) {
+    const lbs = await ex
+      .selectFrom('load_balancer')
+      .select('id')
+      .where('project_id', '=', projectId)
+      .execute();
+    if (!lbs.length) return [];
+    spec = {
+      ...spec,
+      filters: [...spec.filters, { column: 'load_balancer_id', values: lbs.map((l) => l.id) }],
+    };
+  }
+  return listRows<AmphoraRow>(ex, 'amphora', spec, [], [{ column: 'status', value: 'DELETED' }]);
 }
 
 export async function updateAmphora(

@@ -82,13 +82,15 @@ function afterMarker(eb: AnyEb, sort: SortKey[], marker: Row, reverse: boolean):
 
 /**
  * One page of `table` rows. `scope` adds the conditions of the collection itself
- * (the pool of a member list, the caller's project).
+ * (the pool of a member list, the caller's project); `exclude` hides rows whose
+ * column has the value (amphorae with status DELETED).
  */
 export async function listRows<T>(
   ex: Executor,
   table: string,
   spec: ListSpec,
   scope: { column: string; value: string }[] = [],
+  exclude: { column: string; value: string }[] = [],
 ): Promise<T[]> {
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- tables are chosen at run time
   const db = ex as unknown as Kysely<any>;
@@ -100,6 +102,7 @@ export async function listRows<T>(
   }
   let q = db.selectFrom(table).selectAll();
   for (const s of scope) q = q.where(s.column, '=', s.value);
+  for (const e of exclude) q = q.where(e.column, '!=', e.value);
   for (const f of spec.filters) {
     q = f.values.length === 1 ? q.where(f.column, '=', f.values[0]) : q.where(f.column, 'in', f.values);
   }

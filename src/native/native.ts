@@ -43,6 +43,10 @@ export interface TestRunResult {
   durationNs: number; // average per repetition, from the kernel
 }
 
+export interface TestRunOptions {
+  ingressIfindex?: number;
+}
+
 export interface NativeAddon {
   /**
    * Open and load a BPF object file. With `pinRoot`, maps declared with
@@ -96,8 +100,12 @@ export interface NativeAddon {
   /** libbpf_num_possible_cpus(): the number of slots in a per-CPU value. */
   possibleCpus(): number;
 
-  /** BPF_PROG_TEST_RUN on an XDP program with one packet. */
-  testRun(progFd: number, packet: Buffer, repeat?: number): TestRunResult;
+  /**
+   * BPF_PROG_TEST_RUN on an XDP program with one packet. With `ingressIfindex` the
+   * packet arrives on that interface of the caller's namespace (ctx->ingress_ifindex),
+   * else on the loopback device.
+   */
+  testRun(progFd: number, packet: Buffer, repeat?: number, opts?: TestRunOptions): TestRunResult;
 
   /** Sizes and field offsets of every struct in bpf/lb.h, as the C compiler lays them out. */
   layout(): Record<string, StructLayout>;

@@ -181,6 +181,12 @@ export class LbFixture {
     return this.run(packet)[0]!;
   }
 
+  /** BPF_PROG_TEST_RUN of a packet arriving on a namespace interface (ctx->ingress_ifindex). */
+  runOn(ingress: string, packet: Buffer): RunResult {
+    const r = this.inNetns([{ op: 'run', packet: packet.toString('hex'), ingress }])[0]!;
+    return { retval: r.retval as number, data: Buffer.from(r.data as string, 'hex') };
+  }
+
   /** Lets the program redirect to a namespace interface (DEVMAP entries resolve in the caller's namespace). */
   allowTxPort(ifname: string): number {
     return this.inNetns([{ op: 'txPort', ifname }])[0]!.ifindex as number;

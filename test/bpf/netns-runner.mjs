@@ -1,6 +1,7 @@
 // Runs inside a test's network namespace (nsenter --net=…), where bpf_fib_lookup and
 // DEVMAP updates see that namespace's routes, neighbours and interfaces.
-// stdin: { progPin, txPortsPin, ops: [{ op: 'run', packet: hex } | { op: 'txPort', ifname }] }
+// stdin: { progPin, txPortsPin, ops: [{ op: 'run', packet: hex, ingress?: ifname } | { op: 'txPort', ifname }] }
+// A run without `ingress` arrives on the loopback device.
 // stdout: one JSON array, a result per op.
 import { Buffer } from 'node:buffer';
 import { createRequire } from 'node:module';
@@ -16,7 +17,8 @@ const progFd = addon.openPinned(progPin);
 const results = [];
 for (const op of ops) {
   if (op.op === 'run') {
-    const r = addon.testRun(progFd, Buffer.from(op.packet, 'hex'));
+    const opts = op.ingress ? { ingressIfindex: addon.ifIndex(op.ingress) } : undefined;
+    const r = addon.testRun(progFd, Buffer.from(op.packet, 'hex'), 1, opts);
     results.push({ retval: r.retval, data: r.data.toString('hex') });
   } else if (op.op === 'txPort') {
     const key = Buffer.alloc(4);

@@ -1,0 +1,103 @@
+// Semantic checks of an AmphoraConfig, shared by the file loader and the gRPC Apply path.
+// Refuses what cannot be meant (bad addresses, dangling references, duplicates); what is
+// valid but not served by the fast path (an HTTP listener, a member on no attached subnet)
+// is left for the compiler to report per object.
+import { isIP } from 'node:net';
+import type { AmphoraConfig__Output } from '../grpc/gen/velox/agent/v1/AmphoraConfig.js';
+import { ConfigError } from './config-error.js';
+
+const IFNAME = /^[A-Za-z0-9_.-]{1,15}$/;
+
+function checkCidr(value: string, path: string): void {
+  const [addr, len, extra] = value.split('/');
+  const family = isIP(addr ?? '');
+  const max = family === 4 ? 32 : 128;
+  if (!family || extra !== undefined || len === undefined || !/^\d+$/.test(len) || Number(len) > max) {
+    throw new ConfigError(path, `not an address in CIDR form: ${JSON.stringify(value)}`);
+  }
+}
+
+function checkIp(value: string, path: string): void {
+  if (!isIP(value)) throw new ConfigError(path, `not an IP address: ${JSON.stringify(value)}`);
+}
+
+function checkPort(value: number, path: string): void {
+  if (value < 1 || value > 65535) throw new ConfigError(path, `port ${value} is not in 1..65535`);
+}
+
+function unique(seen: Set<string>, value: string, path: string, what: string): void {
+  if (seen.has(value)) throw new ConfigError(path, `duplicate ${what} ${JSON.stringify(value)}`);
+  seen.add(value);
+}
+
+function required(value: string, path: string): void {
+  if (value === '') throw new ConfigError(path, 'is required');
+}
+
+/** Throws ConfigError naming the first bad field. */
+export function validateAmphoraConfig(c: AmphoraConfig__Output): void {
+  if (BigInt(c.version) === 0n) throw new ConfigError('version', 'must be at least 1');
+  required(c.amphora_id, 'amphora_id');
+
+  const ifnames = new Set<string>();
+  c.interfaces.forEach((i, n) => {
+    const p = `interfaces[${n}]`;
+    if (!IFNAME.test(i.name))
+      throw new ConfigError(`${p}.name`, `not an interface name: ${JSON.stringify(i.name)}`);
+    unique(ifnames, i.name, `${p}.name`, 'interface');
+    if (i.role !== 'VIP' && i.role !== 'MEMBER') throw new ConfigError(`${p}.role`, 'must be VIP or MEMBER');
+    i.addresses.forEach((a, k) => checkCidr(a, `${p}.addresses[${k}]`));
+  });
+
+  const poolIds = new Set<string>();
+  const memberIds = new Set<string>();
+  c.pools.forEach((pool, n) => {
+    const p = `pools[${n}]`;
+    required(pool.id, `${p}.id`);
+    unique(poolIds, pool.id, `${p}.id`, 'pool id');
+    required(pool.protocol, `${p}.protocol`);
+    pool.members.forEach((m, k) => {
+      const mp = `${p}.members[${k}]`;
+      required(m.id, `${mp}.id`);
+      unique(memberIds, m.id, `${mp}.id`, 'member id');
+      checkIp(m.address, `${mp}.address`);
+      checkPort(m.protocol_port, `${mp}.protocol_port`);
+      if (m.weight > 256) throw new ConfigError(`${mp}.weight`, `weight ${m.weight} is not in 0..256`);
+    });
+  });
+
+  const listenerIds = new Set<string>();
+  const services = new Set<string>();
+  c.listeners.forEach((l, n) => {
+    const p = `listeners[${n}]`;
+    required(l.id, `${p}.id`);
+    unique(listenerIds, l.id, `${p}.id`, 'listener id');
+    checkIp(l.vip_address, `${p}.vip_address`);
+    checkPort(l.protocol_port, `${p}.protocol_port`);
+    required(l.protocol, `${p}.protocol`);
+    unique(
+      services,
+      `${l.vip_address} ${l.protocol} ${l.protocol_port}`,
+      p,
+      'service (vip_address, protocol, port)',
+    );
+    if (l.default_pool_id !== '' && !poolIds.has(l.default_pool_id)) {
+      throw new ConfigError(
+        `${p}.default_pool_id`,
+        `no pool ${JSON.stringify(l.default_pool_id)} in this config`,
+      );
+    }
+  });
+
+  const dp = c.dataplane;
+  if (dp) {
+    const min = dp.snat_port_min || 10000;
+    const max = dp.snat_port_max || 59999;
+    if (min > 65535) throw new ConfigError('dataplane.snat_port_min', `${min} is not a port`);
+    if (max > 65535) throw new ConfigError('dataplane.snat_port_max', `${max} is not a port`);
+    if (min > max) throw new ConfigError('dataplane.snat_port_min', `${min} is above snat_port_max ${max}`);
+  }
+  if (c.heartbeat && c.heartbeat.target !== '' && c.heartbeat.interval_ms === 0) {
+    throw new ConfigError('heartbeat.interval_ms', 'must be positive when a target is set');
+  }
+}

@@ -1,0 +1,302 @@
+// The real data plane: xdp_lb loaded with its maps pinned, attached by pinned links on
+// every VIP and MEMBER interface, so it outlives the agent. A restarted agent adopts what
+// is pinned (maps by libbpf's pin_root, links by their pins) instead of rebuilding.
+import { existsSync, mkdirSync, readdirSync, rmdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Logger } from '../agent/log.js';
+import { errorFields } from '../agent/log.js';
+import type { AmphoraConfig__Output } from '../grpc/gen/velox/agent/v1/AmphoraConfig.js';
+import {
+  native,
+  type BpfLinkHandle,
+  type BpfObjectHandle,
+  type NativeAddon,
+  type XdpMode,
+} from '../native/native.js';
+import { Applier } from './applier.js';
+import {
+  EXIT_COUNTER_SIZE,
+  ExitReason,
+  MapName,
+  PROG_XDP,
+  STATS_SIZE,
+  decodeExitCounter,
+  decodeStats,
+  decodeU32,
+  encodeSettings,
+  encodeU32,
+  sumPerCpu,
+} from './codecs.js';
+import { compile, type Compiled } from './compiler.js';
+import type { DataplaneDriver, InterfaceMode, Traffic, TrafficSnapshot } from './driver.js';
+import { ensureNeighbour, forgetNeighbour, setSysctls } from './host.js';
+import { lbMaps, type LbMaps } from './maps.js';
+
+const DEFAULT_SNAT_MIN = 10000;
+const DEFAULT_SNAT_MAX = 59999;
+
+export interface DataplaneOptions {
+  bpfObject: string;
+  pinRoot: string; // maps under ${pinRoot}/maps, links under ${pinRoot}/links
+  log: Logger;
+}
+
+interface Attachment {
+  link: BpfLinkHandle;
+  ifindex: number;
+  mode: XdpMode;
+}
+
+export class Dataplane implements DataplaneDriver {
+  private readonly nat: NativeAddon = native();
+  private readonly obj: BpfObjectHandle;
+  private readonly maps: LbMaps;
+  private readonly progFd: number;
+  private readonly applier: Applier;
+  private readonly links = new Map<string, Attachment>();
+  private readonly neighbours = new Map<string, string>(); // address -> ifname
+  private readonly mapsDir: string;
+  private readonly linksDir: string;
+  private closed = false;
+
+  constructor(private readonly opts: DataplaneOptions) {
+    this.mapsDir = join(opts.pinRoot, 'maps');
+    this.linksDir = join(opts.pinRoot, 'links');
+    mkdirSync(this.linksDir, { recursive: true });
+    const txPorts = this.releaseTxPorts();
+    this.obj = this.nat.loadObject(opts.bpfObject, { pinRoot: this.mapsDir });
+    this.maps = lbMaps(this.nat.objectMaps(this.obj));
+    this.progFd = this.nat.programFd(this.obj, PROG_XDP);
+    for (const ifindex of txPorts)
+      this.nat.mapUpdate(this.maps.txPorts, encodeU32(ifindex), encodeU32(ifindex));
+    this.adoptLinks();
+    this.applier = new Applier(this.nat, this.maps);
+    opts.log.info('dataplane-open', {
+      pin_root: opts.pinRoot,
+      adopted_links: [...this.links.keys()],
+      adopted_vips: this.applier.current.vips.size,
+      adopted_backends: this.applier.current.backends.size,
+    });
+  }
+
+  /**
+   * libbpf 1.1 cannot reuse a pinned DEVMAP_HASH (the kernel adds BPF_F_RDONLY_PROG to its
+   * flags, which libbpf then sees as a mismatch), so the pinned lb_tx_ports is unpinned
+   * (the running program keeps it) and its entries carried into the new one.
+   */
+  private releaseTxPorts(): number[] {
+    const pin = join(this.mapsDir, MapName.txPorts);
+    if (!existsSync(pin)) return [];
+    const fd = this.nat.openPinned(pin);
+    const ifindexes: number[] = [];
+    try {
+      for (let k = this.nat.mapNextKey(fd, null); k; k = this.nat.mapNextKey(fd, k))
+        ifindexes.push(decodeU32(k));
+    } finally {
+      this.nat.closeFd(fd);
+    }
+    this.nat.unpin(pin);
+    return ifindexes;
+  }
+
+  /** Reattach pinned links to this agent's program: an upgrade swaps the program atomically. */
+  private adoptLinks(): void {
+    for (const ifname of readdirSync(this.linksDir)) {
+      const path = join(this.linksDir, ifname);
+      try {
+        const link = this.nat.openPinnedLink(path);
+        this.nat.updateLink(link, this.progFd);
+        const ifindex = this.nat.ifIndex(ifname);
+        const q = this.nat.queryXdp(ifindex);
+        const mode: XdpMode = q?.mode === 'generic' ? 'generic' : 'native';
+        this.links.set(ifname, { link, ifindex, mode });
+      } catch (err) {
+        this.opts.log.warn('link-not-adopted', { ifname, ...errorFields(err) });
+        this.unpinQuietly(path);
+      }
+    }
+  }
+
+  async apply(config: AmphoraConfig__Output): Promise<Compiled> {
+    if (this.closed) throw new Error('data plane is closed');
+    await setSysctls();
+    const dp = config.dataplane;
+    this.nat.mapUpdate(
+      this.maps.settings,
+      encodeU32(0),
+      encodeSettings({
+        snatPortMin: dp?.snat_port_min || DEFAULT_SNAT_MIN,
+        snatPortMax: dp?.snat_port_max || DEFAULT_SNAT_MAX,
+        flags: 0,
+      }),
+    );
+    this.syncInterfaces(
+      config.interfaces.map((i) => i.name),
+      dp?.generic_xdp ? 'generic' : 'native',
+    );
+
+    const compiled = compile(config, this.applier.allocations, this.applier.current);
+    await this.syncNeighbours(compiled);
+    const plan = this.applier.apply(compiled);
+    this.opts.log.info('maps-written', {
+      backends: plan.backendsUpsert.length,
+      rings: plan.ringsWrite.length,
+      vips: plan.vipsUpsert.length,
+      vips_deleted: plan.vipsDelete.length,
+      backends_deleted: plan.backendsDelete.length,
+    });
+    return compiled;
+  }
+
+  private syncInterfaces(names: string[], mode: XdpMode): void {
+    for (const ifname of names) {
+      if (this.links.has(ifname)) continue;
+      const ifindex = this.nat.ifIndex(ifname);
+      let attached: { link: BpfLinkHandle; mode: XdpMode };
+      try {
+        attached = this.nat.attachXdp(this.progFd, ifindex, mode);
+      } catch (err) {
+        if (mode !== 'native') throw err;
+        this.opts.log.warn('xdp-native-refused', { ifname, ...errorFields(err) });
+        attached = this.nat.attachXdp(this.progFd, ifindex, 'generic');
+      }
+      this.nat.pinLink(attached.link, join(this.linksDir, ifname));
+      this.links.set(ifname, { link: attached.link, ifindex, mode: attached.mode });
+      this.opts.log.info('xdp-attached', { ifname, ifindex, mode: attached.mode });
+    }
+    for (const [ifname, a] of this.links) {
+      if (names.includes(ifname)) continue;
+      this.detach(ifname, a);
+    }
+    // The program may redirect to exactly the interfaces it runs on.
+    const want = new Set([...this.links.values()].map((a) => a.ifindex));
+    for (const ifindex of want) this.nat.mapUpdate(this.maps.txPorts, encodeU32(ifindex), encodeU32(ifindex));
+    const stale: Buffer[] = [];
+    for (
+      let k = this.nat.mapNextKey(this.maps.txPorts, null);
+      k;
+      k = this.nat.mapNextKey(this.maps.txPorts, k)
+    ) {
+      if (!want.has(decodeU32(k))) stale.push(k);
+    }
+    for (const k of stale) this.nat.mapDelete(this.maps.txPorts, k);
+  }
+
+  private detach(ifname: string, a: Attachment): void {
+    this.unpinQuietly(join(this.linksDir, ifname));
+    this.nat.destroyLink(a.link); // the last reference: the kernel detaches
+    this.links.delete(ifname);
+    this.opts.log.info('xdp-detached', { ifname });
+  }
+
+  private async syncNeighbours(compiled: Compiled): Promise<void> {
+    const want = new Map<string, string>();
+    for (const m of compiled.members) if (m.ifname && m.backendId !== null) want.set(m.address, m.ifname);
+    for (const [address, ifname] of want) {
+      if (this.neighbours.get(address) === ifname) continue;
+      const how = await ensureNeighbour(address, ifname);
+      this.neighbours.set(address, ifname);
+      this.opts.log.info('neighbour', { address, ifname, how });
+    }
+    for (const [address, ifname] of this.neighbours) {
+      if (want.get(address) === ifname) continue;
+      await forgetNeighbour(address, ifname);
+      this.neighbours.delete(address);
+    }
+  }
+
+  interfaces(): InterfaceMode[] {
+    return [...this.links].map(([name, a]) => ({ name, xdp_mode: a.mode }));
+  }
+
+  traffic(): TrafficSnapshot {
+    const cpus = this.nat.possibleCpus();
+    const read = (fd: number, id: number): Traffic => {
+      const raw = this.nat.mapLookup(fd, encodeU32(id));
+      if (!raw) return { packetsIn: 0n, bytesIn: 0n, packetsOut: 0n, bytesOut: 0n, connections: 0n };
+      const s = decodeStats(sumPerCpu(raw, cpus, STATS_SIZE));
+      return {
+        packetsIn: BigInt(s.rxPackets),
+        bytesIn: BigInt(s.rxBytes),
+        packetsOut: BigInt(s.txPackets),
+        bytesOut: BigInt(s.txBytes),
+        connections: BigInt(s.newFlows),
+      };
+    };
+    const snapshot: TrafficSnapshot = { vips: new Map(), backends: new Map(), exits: [] };
+    if (this.closed) return snapshot;
+    for (const v of this.applier.current.vips.values())
+      snapshot.vips.set(v.vipId, read(this.maps.vipStats, v.vipId));
+    for (const id of this.applier.current.backends.keys())
+      snapshot.backends.set(id, read(this.maps.backendStats, id));
+    for (const [reason, index] of Object.entries(ExitReason)) {
+      const raw = this.nat.mapLookup(this.maps.exitStats, encodeU32(index));
+      const c = raw ? decodeExitCounter(sumPerCpu(raw, cpus, EXIT_COUNTER_SIZE)) : { packets: 0, bytes: 0 };
+      snapshot.exits.push({
+        reason: reason.toLowerCase(),
+        packets: BigInt(c.packets),
+        bytes: BigInt(c.bytes),
+      });
+    }
+    return snapshot;
+  }
+
+  /** Stop using the data plane. Without `cleanup` the pinned program keeps forwarding. */
+  async close(cleanup: boolean): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    if (cleanup) {
+      for (const [ifname, a] of [...this.links]) this.detach(ifname, a);
+      for (const [address, ifname] of this.neighbours) await forgetNeighbour(address, ifname);
+      for (const name of Object.values(MapName)) this.unpinQuietly(join(this.mapsDir, name));
+      for (const dir of [this.mapsDir, this.linksDir, this.opts.pinRoot]) {
+        try {
+          rmdirSync(dir);
+        } catch {
+          // not empty (someone else's pins) or already gone: leave it
+        }
+      }
+      this.opts.log.info('dataplane-removed', { pin_root: this.opts.pinRoot });
+    }
+    this.nat.closeObject(this.obj);
+  }
+
+  private unpinQuietly(path: string): void {
+    try {
+      this.nat.unpin(path);
+    } catch {
+      // already gone
+    }
+  }
+}
+
+/** Everything pinned under `pinRoot` by a Dataplane, removed without loading the program (tests, --cleanup). */
+export function removePins(pinRoot: string): void {
+  const nat = native();
+  for (const sub of ['links', 'maps']) {
+    const dir = join(pinRoot, sub);
+    let names: string[] = [];
+    try {
+      names = readdirSync(dir);
+    } catch {
+      continue;
+    }
+    for (const n of names) {
+      try {
+        nat.unpin(join(dir, n));
+      } catch {
+        // gone
+      }
+    }
+    try {
+      rmdirSync(dir);
+    } catch {
+      // gone
+    }
+  }
+  try {
+    rmdirSync(pinRoot);
+  } catch {
+    // gone
+  }
+}

@@ -1,0 +1,97 @@
+// The AmphoraAgent gRPC service: Apply and GetStatus over the agent's state.
+import * as grpc from '@grpc/grpc-js';
+import { StaleVersionError, type Agent, type ObjectReport } from '../agent/agent.js';
+import { errorFields, type Logger } from '../agent/log.js';
+import { ConfigError } from '../config/config-error.js';
+import type { Traffic } from '../dataplane/driver.js';
+import type { AmphoraAgentHandlers } from './gen/velox/agent/v1/AmphoraAgent.js';
+import type { AmphoraStatus } from './gen/velox/agent/v1/AmphoraStatus.js';
+import type { Counters } from './gen/velox/agent/v1/Counters.js';
+import type { ObjectStatus } from './gen/velox/agent/v1/ObjectStatus.js';
+import { serverCredentials, type TlsFiles } from './credentials.js';
+import { agentProto } from './load.js';
+
+function counters(t: Traffic): Counters {
+  return {
+    packets_in: t.packetsIn.toString(),
+    bytes_in: t.bytesIn.toString(),
+    packets_out: t.packetsOut.toString(),
+    bytes_out: t.bytesOut.toString(),
+    total_connections: t.connections.toString(),
+  };
+}
+
+function objectStatus(o: ObjectReport): ObjectStatus {
+  return { id: o.id, operating_status: o.status, counters: counters(o.traffic) };
+}
+
+function grpcError(code: grpc.status, message: string): Partial<grpc.StatusObject> {
+  return { code, details: message };
+}
+
+export function agentHandlers(agent: Agent, log: Logger): AmphoraAgentHandlers {
+  return {
+    Apply(call, callback) {
+      const config = call.request.config;
+      if (!config) {
+        callback(grpcError(grpc.status.INVALID_ARGUMENT, 'config: is required'));
+        return;
+      }
+      agent.apply(config).then(
+        (r) => callback(null, { applied_version: r.appliedVersion.toString(), unchanged: r.unchanged }),
+        (err: unknown) => {
+          if (err instanceof ConfigError) {
+            callback(grpcError(grpc.status.INVALID_ARGUMENT, err.message));
+          } else if (err instanceof StaleVersionError) {
+            callback(grpcError(grpc.status.FAILED_PRECONDITION, err.message));
+          } else {
+            log.error('grpc-apply-failed', errorFields(err));
+            callback(grpcError(grpc.status.INTERNAL, `apply failed: ${(err as Error).message}`));
+          }
+        },
+      );
+    },
+    GetStatus(_call, callback) {
+      try {
+        const s = agent.status();
+        const status: AmphoraStatus = {
+          amphora_id: s.amphoraId,
+          applied_version: s.appliedVersion.toString(),
+          interfaces: s.interfaces,
+          listeners: s.listeners.map(objectStatus),
+          pools: s.pools.map(objectStatus),
+          members: s.members.map(objectStatus),
+        };
+        callback(null, status);
+      } catch (err) {
+        callback(grpcError(grpc.status.INTERNAL, (err as Error).message));
+      }
+    },
+  };
+}
+
+/** Listen on `address` ("IP:PORT", "unix:/path"); mTLS when `tls` is given. Resolves to the bound port. */
+export async function startAgentServer(
+  agent: Agent,
+  address: string,
+  tls: TlsFiles | null,
+  log: Logger,
+): Promise<{ server: grpc.Server; port: number }> {
+  const server = new grpc.Server();
+  server.addService(agentProto().velox.agent.v1.AmphoraAgent.service, agentHandlers(agent, log));
+  const port = await new Promise<number>((resolve, reject) => {
+    server.bindAsync(address, serverCredentials(tls), (err, p) => (err ? reject(err) : resolve(p)));
+  });
+  log.info('grpc-listening', { address, port, tls: tls !== null });
+  return { server, port };
+}
+
+export function stopServer(server: grpc.Server): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => server.forceShutdown(), 2000);
+    server.tryShutdown(() => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
+}
