@@ -276,3 +276,22 @@ t.test('project isolation (noauth headers)', async (t) => {
   );
   t.equal(r.status, 403, 'a member cannot create in another project');
 });
+
+t.test('a JSON content type with no body is accepted, malformed JSON is a 400', async (t) => {
+  const h = await harness();
+  t.teardown(() => h.close());
+  const list = await h.app.inject({
+    method: 'GET',
+    url: '/v2/lbaas/loadbalancers',
+    headers: { 'content-type': 'application/json' },
+  });
+  t.equal(list.statusCode, 200);
+  const bad = await h.app.inject({
+    method: 'POST',
+    url: '/v2/lbaas/loadbalancers',
+    headers: { 'content-type': 'application/json' },
+    payload: '{"loadbalancer": ',
+  });
+  t.equal(bad.statusCode, 400);
+  t.match(bad.json(), { faultcode: 'Client', faultstring: /Malformed request body/ });
+});
