@@ -87,6 +87,7 @@ export const HTTP_CLIENT = `
 const http = require('node:http');
 const [host, port, n] = process.argv.slice(1);
 const counts = {};
+const errors = {};
 let failed = 0;
 function one() {
   return new Promise((resolve) => {
@@ -96,12 +97,12 @@ function one() {
       res.on('end', () => { counts[body] = (counts[body] || 0) + 1; resolve(); });
     });
     req.on('timeout', () => req.destroy(new Error('timeout')));
-    req.on('error', () => { failed++; resolve(); });
+    req.on('error', (e) => { failed++; errors[e.code || e.message] = (errors[e.code || e.message] || 0) + 1; resolve(); });
   });
 }
 (async () => {
   for (let i = 0; i < Number(n); i++) await one();
-  console.log(JSON.stringify({ counts, failed }));
+  console.log(JSON.stringify({ counts, failed, errors }));
 })();
 `;
 

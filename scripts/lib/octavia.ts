@@ -10,7 +10,11 @@ export class Octavia {
   async call(method: string, path: string, body?: unknown): Promise<{ status: number; body: any }> {
     const res = await fetch(this.base + path, {
       method,
-      headers: { 'content-type': 'application/json', 'x-project-id': this.project },
+      // No project header: noauth treats the caller as the cloud admin (admin API calls).
+      headers: {
+        'content-type': 'application/json',
+        ...(this.project ? { 'x-project-id': this.project } : {}),
+      },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
     const text = await res.text();

@@ -29,7 +29,7 @@ import {
 } from './codecs.js';
 import { compile, type Compiled } from './compiler.js';
 import type { DataplaneDriver, InterfaceMode, Traffic, TrafficSnapshot } from './driver.js';
-import { ensureNeighbour, forgetNeighbour, setSysctls } from './host.js';
+import { announceAddress, ensureNeighbour, forgetNeighbour, setSysctls } from './host.js';
 import { lbMaps, type LbMaps } from './maps.js';
 
 const DEFAULT_SNAT_MIN = 10000;
@@ -55,6 +55,7 @@ export class Dataplane implements DataplaneDriver {
   private readonly applier: Applier;
   private readonly links = new Map<string, Attachment>();
   private readonly neighbours = new Map<string, string>(); // address -> ifname
+  private readonly announced = new Set<string>(); // "address@ifname" sent a gratuitous ARP
   private readonly mapsDir: string;
   private readonly linksDir: string;
   private closed = false;
@@ -137,6 +138,7 @@ export class Dataplane implements DataplaneDriver {
 
     const compiled = compile(config, this.applier.allocations, this.applier.current);
     await this.syncNeighbours(compiled);
+    this.announceAddresses(config);
     const plan = this.applier.apply(compiled);
     this.opts.log.info('maps-written', {
       backends: plan.backendsUpsert.length,
@@ -202,6 +204,25 @@ export class Dataplane implements DataplaneDriver {
       if (want.get(address) === ifname) continue;
       await forgetNeighbour(address, ifname);
       this.neighbours.delete(address);
+    }
+  }
+
+  /**
+   * Announce each address of the forwarding interfaces once, in the background: the VIP
+   * to clients, the SNAT addresses to members (a new amphora often gets both addresses
+   * of the one it replaces, and peers still cache the old MACs).
+   */
+  private announceAddresses(config: AmphoraConfig__Output): void {
+    for (const iface of config.interfaces) {
+      for (const cidr of iface.addresses) {
+        const address = cidr.split('/')[0]!;
+        const key = `${address}@${iface.name}`;
+        if (this.announced.has(key)) continue;
+        this.announced.add(key);
+        void announceAddress(address, iface.name).then((ok) =>
+          this.opts.log.info('address-announced', { address, ifname: iface.name, ok }),
+        );
+      }
     }
   }
 

@@ -31,3 +31,17 @@ export async function ensureNeighbour(address: string, ifname: string): Promise<
 export async function forgetNeighbour(address: string, ifname: string): Promise<void> {
   await run('ip', ['neigh', 'del', address, 'dev', ifname]).catch(() => undefined);
 }
+
+/**
+ * Gratuitous ARP for an address this amphora now owns, so that clients that cached
+ * another MAC for it (a previous amphora that had the same VIP) switch at once
+ * instead of after their neighbour entry goes stale. Best effort: never fails.
+ */
+export async function announceAddress(address: string, ifname: string): Promise<boolean> {
+  try {
+    await run('arping', ['-q', '-U', '-c', '1', '-I', ifname, '-s', address, address]);
+    return true;
+  } catch {
+    return false;
+  }
+}

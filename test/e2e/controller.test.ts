@@ -122,7 +122,7 @@ t.test('REST API: create the chain, traffic flows through the VIP, delete cleans
     await api.waitLb(lb.id);
   }
   const r = await traffic(lb.vip_address, 60);
-  t.equal(r.failed, 0, 'every request answered');
+  t.equal(r.failed, 0, `every request answered: ${JSON.stringify(r)}`);
   t.ok(
     (r.counts.vxem1 ?? 0) > 0 && (r.counts.vxem2 ?? 0) > 0,
     `both members served: ${JSON.stringify(r.counts)}`,
@@ -213,7 +213,7 @@ t.test('openstack CLI: the real client builds the chain by names', async (t) => 
   const list = JSON.parse(await os('member', 'list', 'e2e-p', '-f', 'json'));
   t.equal(list.length, 2);
   const r = await traffic(lb.vip_address, 40);
-  t.equal(r.failed, 0, 'every request answered');
+  t.equal(r.failed, 0, `every request answered: ${JSON.stringify(r)}`);
   t.equal((r.counts.vxem1 ?? 0) + (r.counts.vxem2 ?? 0), 40);
   await os('delete', '--cascade', '--wait', 'e2e-cli');
   const after = JSON.parse(await os('list', '-f', 'json'));
