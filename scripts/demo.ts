@@ -2,73 +2,37 @@
 // run beside `make run`), three HTTP members and a client, builds a load balancer through
 // the REST API, sends 300 requests to the VIP, shows who served them, removes a member,
 // shows traffic moving, and cleans up whatever happens.
-import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { startController } from '../controller/main.js';
 import { addHost, delHost, HTTP_CLIENT, HTTP_MEMBER, nodeIn, ready, startIn } from './lib/hosts.js';
+import { localCloud } from './lib/local-cloud.js';
 import { Octavia } from './lib/octavia.js';
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const port = 9877;
 const state = mkdtempSync(join(tmpdir(), 'velox-demo-'));
-const net = (n: number) => `172.27.${n}`;
-const config = {
-  api: { host: '127.0.0.1', port },
-  database: { path: join(state, 'velox.db') },
-  stateDir: state,
-  health: { port: 5557 },
-  agent: { port: 9443, command: [process.execPath, join(root, 'dist/src/main.js')] },
-  network: {
-    prefix: 'vxd',
-    management: {
-      name: 'lb-mgmt-net',
-      subnetName: 'lb-mgmt-subnet',
-      cidr: `${net(0)}.0/24`,
-      gatewayIp: `${net(0)}.1`,
-      bridge: 'vxdmgmt',
-    },
-    tenant: [
-      {
-        name: 'public',
-        subnetName: 'public-subnet',
-        cidr: `${net(1)}.0/24`,
-        gatewayIp: `${net(1)}.1`,
-        bridge: 'vxdpublic',
-      },
-      {
-        name: 'private',
-        subnetName: 'private-subnet',
-        cidr: `${net(2)}.0/24`,
-        gatewayIp: `${net(2)}.1`,
-        bridge: 'vxdprivate',
-      },
-    ],
-  },
-};
+const { config, net, bridges } = localCloud('vxd', 27, port, 5557, state);
 const members = ['vxdm1', 'vxdm2', 'vxdm3'];
 const say = (s: string) => console.log(`\n== ${s}`);
 
 async function main(): Promise<void> {
-  writeFileSync(join(state, 'config.json'), JSON.stringify(config));
   say(`starting the controller on 127.0.0.1:${port} (state in ${state})`);
-  const controller = spawn(process.execPath, [join(root, 'dist/controller/main.js')], {
-    env: { ...process.env, VELOX_CONFIG: join(state, 'config.json') },
-    stdio: ['ignore', 'ignore', 'inherit'],
+  const controller = await startController(config, {
+    info: () => undefined,
+    error: (msg) => console.error(`controller: ${msg}`),
   });
   const servers: ReturnType<typeof startIn>[] = [];
   const api = new Octavia(`http://127.0.0.1:${port}`);
   try {
-    await waitUp(api);
     say('three HTTP members on private-subnet, one client on public-subnet');
     for (const [i, name] of members.entries()) {
-      addHost(name, 'vxdprivate', `${net(2)}.${101 + i}/24`, `${net(2)}.1`);
+      addHost(name, bridges.private, `${net(2)}.${101 + i}/24`, `${net(2)}.1`);
       const s = startIn(name, HTTP_MEMBER, [name, '8080']);
       servers.push(s);
       await ready(s);
     }
-    addHost('vxdc', 'vxdpublic', `${net(1)}.200/24`, `${net(1)}.1`);
+    addHost('vxdc', bridges.public, `${net(1)}.200/24`, `${net(1)}.1`);
 
     say('POST /v2/lbaas/loadbalancers');
     const t0 = Date.now();
@@ -122,23 +86,10 @@ async function main(): Promise<void> {
   } finally {
     for (const s of servers) s.kill('SIGKILL');
     for (const name of [...members, 'vxdc']) delHost(name);
-    controller.kill('SIGINT');
-    await new Promise((res) => controller.once('exit', res));
+    await controller.close();
     rmSync(state, { recursive: true, force: true });
     say('cleaned up');
   }
-}
-
-async function waitUp(api: Octavia): Promise<void> {
-  for (let i = 0; i < 100; i++) {
-    try {
-      await api.call('GET', '/v2/lbaas/loadbalancers');
-      return;
-    } catch {
-      await new Promise((r) => setTimeout(r, 200));
-    }
-  }
-  throw new Error('controller did not start');
 }
 
 async function memberStats(): Promise<Record<string, number>> {

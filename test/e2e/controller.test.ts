@@ -7,7 +7,6 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { controllerConfig } from '../../controller/config.js';
 import { startController } from '../../controller/main.js';
 import {
   addHost,
@@ -18,12 +17,12 @@ import {
   ready,
   startIn,
 } from '../../scripts/lib/hosts.js';
+import { localCloud } from '../../scripts/lib/local-cloud.js';
 import { Octavia } from '../../scripts/lib/octavia.js';
 
 const run = promisify(execFile);
 const root = join(import.meta.dirname, '..', '..');
 const agentJs = join(root, 'dist/src/main.js');
-const net = (n: number) => `172.26.${n}`;
 const PORT = 19876;
 
 if (process.getuid?.() !== 0) throw new Error('end-to-end tests need root (network namespaces, XDP)');
@@ -34,42 +33,8 @@ if (!existsSync('/usr/bin/openstack'))
   );
 
 const state = mkdtempSync(join(tmpdir(), 'velox-e2e-'));
-const config = controllerConfig(
-  {
-    api: { host: '127.0.0.1', port: PORT },
-    database: { path: join(state, 'velox.db') },
-    stateDir: state,
-    health: { port: 5558, heartbeatIntervalMs: 500 },
-    agent: { command: [process.execPath, agentJs] },
-    network: {
-      prefix: 'vxe',
-      management: {
-        name: 'lb-mgmt-net',
-        subnetName: 'lb-mgmt-subnet',
-        cidr: `${net(0)}.0/24`,
-        gatewayIp: `${net(0)}.1`,
-        bridge: 'vxemgmt',
-      },
-      tenant: [
-        {
-          name: 'public',
-          subnetName: 'public-subnet',
-          cidr: `${net(1)}.0/24`,
-          gatewayIp: `${net(1)}.1`,
-          bridge: 'vxepublic',
-        },
-        {
-          name: 'private',
-          subnetName: 'private-subnet',
-          cidr: `${net(2)}.0/24`,
-          gatewayIp: `${net(2)}.1`,
-          bridge: 'vxeprivate',
-        },
-      ],
-    },
-  },
-  '',
-);
+const { config, net, bridges } = localCloud('vxe', 26, PORT, 5558, state);
+config.health.heartbeatIntervalMs = 500;
 
 const hosts = ['vxem1', 'vxem2', 'vxec'];
 const controller = await startController(config);
@@ -82,12 +47,12 @@ t.teardown(async () => {
 });
 
 for (const [i, name] of ['vxem1', 'vxem2'].entries()) {
-  addHost(name, 'vxeprivate', `${net(2)}.${101 + i}/24`, `${net(2)}.1`);
+  addHost(name, bridges.private, `${net(2)}.${101 + i}/24`, `${net(2)}.1`);
   const s = startIn(name, HTTP_MEMBER, [name, '8080']);
   servers.push(s);
   await ready(s);
 }
-addHost('vxec', 'vxepublic', `${net(1)}.200/24`, `${net(1)}.1`);
+addHost('vxec', bridges.public, `${net(1)}.200/24`, `${net(1)}.1`);
 
 const api = new Octavia(`http://127.0.0.1:${PORT}`);
 
