@@ -59,10 +59,12 @@ static __always_inline struct lb_backend *flow_pick_backend(const struct packet 
 /*
  * Creates both conntrack entries for the packet's flow and fills *fwd with the forward
  * rewrite. Returns FLOW_OK or the exit reason; fwd->backend_id is set as soon as the
- * member is known, so the caller can count a drop against it.
+ * member is known, so the caller can count a drop against it. The reverse entry records
+ * the client's frame (MACs, ingress interface) for auto last hop; the forward entry
+ * leaves them 0, as members have neighbour entries the agent maintains.
  */
 static __always_inline int flow_create(const struct packet *pkt, const struct lb_vip_meta *vip,
-				       struct lb_flow *fwd)
+				       __u32 ingress_ifindex, struct lb_flow *fwd)
 {
 	struct lb_flow_key rkey;
 	struct lb_flow rev;
@@ -96,6 +98,9 @@ static __always_inline int flow_create(const struct packet *pkt, const struct lb
 	rev.backend_id = backend_id;
 	rev.vip_id = vip->vip_id;
 	rev.dir = LB_DIR_REVERSE;
+	__builtin_memcpy(rev.l2_dst, pkt->eth->h_source, ETH_ALEN);
+	__builtin_memcpy(rev.l2_src, pkt->eth->h_dest, ETH_ALEN);
+	rev.ifindex = ingress_ifindex;
 	rev.last_seen_ns = now;
 
 	port_hash = flow_hash(&pkt->key, FLOW_SEED_SNAT);

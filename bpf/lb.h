@@ -5,7 +5,7 @@
  * layout() reports sizes and offsets that test/dataplane/layout.test.ts checks
  * against the TypeScript codecs in src/dataplane/codecs.ts.
  *
- * Byte order: addresses and ports are in network byte order (as on the wire);
+ * Byte order: addresses, ports and MACs are in network byte order (as on the wire);
  * every other integer is host order. IPv4 addresses occupy addr[0], the rest 0.
  */
 #ifndef VELOX_LB_H
@@ -127,6 +127,14 @@ struct lb_flow {
 	__u8 dir;          /* LB_DIR_* */
 	__u8 state;        /* reserved for TCP state tracking */
 	__u16 pad;
+	/*
+	 * Auto last hop, set in reverse entries only: replies go back to the L2 neighbour
+	 * and interface the client's first packet came from, so they need no neighbour
+	 * entry for the client (which never ARPs if it has the VIP's MAC cached).
+	 */
+	__u8 l2_dst[6];     /* MAC to send to: source MAC of the client's frame, as on the wire */
+	__u8 l2_src[6];     /* our MAC on that interface: its destination MAC, as on the wire */
+	__u32 ifindex;      /* interface it arrived on; 0 = not recorded, use bpf_fib_lookup */
 	__u64 last_seen_ns; /* bpf_ktime_get_ns() of the last packet */
 };
 
@@ -158,7 +166,7 @@ _Static_assert(sizeof(struct lb_vip_key) == 20, "lb_vip_key size");
 _Static_assert(sizeof(struct lb_vip_meta) == 16, "lb_vip_meta size");
 _Static_assert(sizeof(struct lb_backend) == 40, "lb_backend size");
 _Static_assert(sizeof(struct lb_flow_key) == 40, "lb_flow_key size");
-_Static_assert(sizeof(struct lb_flow) == 56, "lb_flow size");
+_Static_assert(sizeof(struct lb_flow) == 72, "lb_flow size");
 _Static_assert(sizeof(struct lb_settings) == 8, "lb_settings size");
 _Static_assert(sizeof(struct lb_stats) == 48, "lb_stats size");
 _Static_assert(sizeof(struct lb_exit_counter) == 16, "lb_exit_counter size");
@@ -167,7 +175,7 @@ static_assert(sizeof(struct lb_vip_key) == 20, "lb_vip_key size");
 static_assert(sizeof(struct lb_vip_meta) == 16, "lb_vip_meta size");
 static_assert(sizeof(struct lb_backend) == 40, "lb_backend size");
 static_assert(sizeof(struct lb_flow_key) == 40, "lb_flow_key size");
-static_assert(sizeof(struct lb_flow) == 56, "lb_flow size");
+static_assert(sizeof(struct lb_flow) == 72, "lb_flow size");
 static_assert(sizeof(struct lb_settings) == 8, "lb_settings size");
 static_assert(sizeof(struct lb_stats) == 48, "lb_stats size");
 static_assert(sizeof(struct lb_exit_counter) == 16, "lb_exit_counter size");

@@ -3,7 +3,8 @@
  * Velox's XDP full-NAT L4 balancer for IPv4 TCP and UDP. A packet of a tracked flow
  * (either direction) gets its conntrack rewrite; the first packet to a VIP creates the
  * flow (Maglev pick + SNAT port); anything else goes to the kernel untouched. Rewritten
- * packets leave by bpf_fib_lookup: back out of the ingress NIC or redirected via DEVMAP.
+ * packets leave by bpf_fib_lookup: back out of the ingress NIC or redirected via DEVMAP,
+ * except replies, which go back to the client's last hop as recorded in the flow.
  */
 #include <linux/bpf.h>
 #include <bpf/bpf_helpers.h>
@@ -70,6 +71,27 @@ static __always_inline int forward(struct xdp_md *ctx, struct packet *pkt, __u32
 	return stats_exit(LB_EXIT_REDIRECT, pkt->len, XDP_REDIRECT);
 }
 
+/*
+ * Auto last hop: a reply leaves by the interface and to the MAC the client's first frame
+ * came from, so it needs no neighbour entry for the client. Returns -1 when the flow has
+ * no record or the interface is no longer in lb_tx_ports (then the FIB decides).
+ */
+static __always_inline int last_hop(struct xdp_md *ctx, struct packet *pkt, const struct lb_flow *f)
+{
+	__u32 ifindex = f->ifindex;
+
+	if (ifindex == 0)
+		return -1;
+	if (ifindex != ctx->ingress_ifindex &&
+	    bpf_redirect_map(&lb_tx_ports, ifindex, XDP_DROP) != XDP_REDIRECT)
+		return -1;
+	__builtin_memcpy(pkt->eth->h_dest, f->l2_dst, ETH_ALEN);
+	__builtin_memcpy(pkt->eth->h_source, f->l2_src, ETH_ALEN);
+	if (ifindex == ctx->ingress_ifindex)
+		return stats_exit(LB_EXIT_TX, pkt->len, XDP_TX);
+	return stats_exit(LB_EXIT_REDIRECT, pkt->len, XDP_REDIRECT);
+}
+
 SEC("xdp")
 int xdp_lb(struct xdp_md *ctx)
 {
@@ -92,6 +114,9 @@ int xdp_lb(struct xdp_md *ctx)
 		stats_packet(&lb_vip_stats, hit->vip_id, hit->dir, pkt.len);
 		stats_packet(&lb_backend_stats, hit->backend_id, hit->dir, pkt.len);
 		nat_rewrite(&pkt, hit);
+		ret = last_hop(ctx, &pkt, hit);
+		if (ret >= 0)
+			return ret;
 		return forward(ctx, &pkt, hit->vip_id, hit->backend_id);
 	}
 
@@ -113,7 +138,7 @@ int xdp_lb(struct xdp_md *ctx)
 		return stats_exit(LB_EXIT_PASS_TTL, pkt.len, XDP_PASS);
 
 	fwd.backend_id = LB_MAX_BACKENDS; /* out of range: no member to count against yet */
-	ret = flow_create(&pkt, vip, &fwd);
+	ret = flow_create(&pkt, vip, ctx->ingress_ifindex, &fwd);
 	if (ret != FLOW_OK)
 		return drop(&pkt, ret, vip->vip_id, fwd.backend_id);
 	stats_new_flow(&lb_vip_stats, fwd.vip_id);

@@ -2,9 +2,10 @@
 // test/dataplane/layout.test.ts checks every size, offset and constant here against
 // what the C compiler reports through the addon.
 //
-// Byte order: addresses and ports are network order (big endian) as in the header;
+// Byte order: addresses, ports and MACs are network order (big endian) as in the header;
 // every other integer is host order, which is little endian on the hosts we run on
-// (x86_64, arm64). In TypeScript, ports are plain numbers and addresses dotted quads.
+// (x86_64, arm64). In TypeScript, ports are plain numbers, addresses dotted quads and
+// MACs colon-separated lower-case hex.
 
 export const LB_MAX_VIPS = 512;
 export const LB_MAX_BACKENDS = 4096;
@@ -101,7 +102,7 @@ export const LAYOUT = {
     offsets: { src: 0, dst: 16, sport: 32, dport: 34, proto: 36, family: 37, pad: 38 },
   },
   lb_flow: {
-    size: 56,
+    size: 72,
     offsets: {
       nat_src: 0,
       nat_dst: 16,
@@ -112,7 +113,10 @@ export const LAYOUT = {
       dir: 44,
       state: 45,
       pad: 46,
-      last_seen_ns: 48,
+      l2_dst: 48,
+      l2_src: 54,
+      ifindex: 60,
+      last_seen_ns: 64,
     },
   },
   lb_settings: { size: 8, offsets: { snat_port_min: 0, snat_port_max: 2, flags: 4 } },
@@ -149,6 +153,22 @@ export function ipv4ToBytes(addr: string): Buffer {
 /** 4 bytes in network order (at `offset`) -> dotted-quad IPv4 address. */
 export function bytesToIpv4(buf: Buffer, offset = 0): string {
   return `${buf[offset]}.${buf[offset + 1]}.${buf[offset + 2]}.${buf[offset + 3]}`;
+}
+
+export const MAC_SIZE = 6;
+
+/** 'aa:bb:cc:dd:ee:ff' -> 6 bytes as on the wire. */
+export function macToBytes(mac: string): Buffer {
+  const parts = mac.split(':');
+  if (parts.length !== MAC_SIZE || parts.some((p) => !/^[0-9a-fA-F]{2}$/.test(p))) {
+    throw new RangeError(`not a MAC address: ${mac}`);
+  }
+  return Buffer.from(parts.map((p) => parseInt(p, 16)));
+}
+
+/** 6 bytes (at `offset`) -> 'aa:bb:cc:dd:ee:ff'. */
+export function bytesToMac(buf: Buffer, offset = 0): string {
+  return [...buf.subarray(offset, offset + MAC_SIZE)].map((b) => b.toString(16).padStart(2, '0')).join(':');
 }
 
 function checkPort(port: number): number {
@@ -299,6 +319,12 @@ export interface Flow {
   vipId: number;
   dir: number; // LB_DIR_*
   state: number;
+  /** Auto last hop (reverse entries): the client frame's source MAC, to send replies to. */
+  l2Dst: string;
+  /** Auto last hop: our MAC on the interface the client's frame arrived on. */
+  l2Src: string;
+  /** Auto last hop: that interface; 0 = not recorded (the FIB decides). */
+  ifindex: number;
   lastSeenNs: bigint; // bpf_ktime_get_ns(): monotonic since boot
 }
 
@@ -313,6 +339,9 @@ export function encodeFlow(f: Flow): Buffer {
   buf.writeUInt32LE(f.vipId, o.vip_id);
   buf.writeUInt8(f.dir, o.dir);
   buf.writeUInt8(f.state, o.state);
+  macToBytes(f.l2Dst).copy(buf, o.l2_dst);
+  macToBytes(f.l2Src).copy(buf, o.l2_src);
+  buf.writeUInt32LE(f.ifindex, o.ifindex);
   buf.writeBigUInt64LE(f.lastSeenNs, o.last_seen_ns);
   return buf;
 }
@@ -328,6 +357,9 @@ export function decodeFlow(buf: Buffer): Flow {
     vipId: buf.readUInt32LE(o.vip_id),
     dir: buf.readUInt8(o.dir),
     state: buf.readUInt8(o.state),
+    l2Dst: bytesToMac(buf, o.l2_dst),
+    l2Src: bytesToMac(buf, o.l2_src),
+    ifindex: buf.readUInt32LE(o.ifindex),
     lastSeenNs: buf.readBigUInt64LE(o.last_seen_ns),
   };
 }

@@ -187,6 +187,26 @@ export class LbFixture {
     return { retval: r.retval as number, data: Buffer.from(r.data as string, 'hex') };
   }
 
+  /** The ifindex of a namespace interface. */
+  ifIndex(ifname: string): number {
+    return this.inNetns([{ op: 'ifindex', ifname }])[0]!.ifindex as number;
+  }
+
+  /** A permanent neighbour entry on a namespace interface. */
+  setNeighbour(addr: string, mac: string, iface: string): void {
+    this.ipn('neigh', 'replace', addr, 'lladdr', mac, 'dev', iface, 'nud', 'permanent');
+  }
+
+  /** Forgets a neighbour, as when its entry ages out or was never learnt. */
+  deleteNeighbour(addr: string, iface: string): void {
+    this.ipn('neigh', 'del', addr, 'dev', iface);
+  }
+
+  /** The namespace's neighbour entry for addr on iface, if any (`ip neigh show` line). */
+  neighbour(addr: string, iface: string): string {
+    return sh('ip', '-n', this.netns, 'neigh', 'show', addr, 'dev', iface).trim();
+  }
+
   /** Lets the program redirect to a namespace interface (DEVMAP entries resolve in the caller's namespace). */
   allowTxPort(ifname: string): number {
     return this.inNetns([{ op: 'txPort', ifname }])[0]!.ifindex as number;

@@ -1,6 +1,6 @@
 // Runs inside a test's network namespace (nsenter --net=…), where bpf_fib_lookup and
 // DEVMAP updates see that namespace's routes, neighbours and interfaces.
-// stdin: { progPin, txPortsPin, ops: [{ op: 'run', packet: hex, ingress?: ifname } | { op: 'txPort', ifname }] }
+// stdin: { progPin, txPortsPin, ops: [{ op: 'run', packet: hex, ingress?: ifname } | { op: 'txPort' | 'ifindex', ifname }] }
 // A run without `ingress` arrives on the loopback device.
 // stdout: one JSON array, a result per op.
 import { Buffer } from 'node:buffer';
@@ -27,6 +27,8 @@ for (const op of ops) {
     addon.mapUpdate(fd, key, key, 0);
     addon.closeFd(fd);
     results.push({ ifindex: key.readUInt32LE() });
+  } else if (op.op === 'ifindex') {
+    results.push({ ifindex: addon.ifIndex(op.ifname) });
   } else {
     throw new Error(`unknown op ${op.op}`);
   }

@@ -22,6 +22,8 @@ import {
 } from './lb-fixture.js';
 import { backendId, installServices, memberIndex, SNAT_RANGE, TCP_SERVICE, VIP } from './service.js';
 
+const NO_MAC = '00:00:00:00:00:00';
+
 const fx = new LbFixture(t);
 installServices(fx);
 
@@ -47,10 +49,10 @@ t.test('without a DEVMAP entry for the egress NIC the SYN is dropped (DROP_FIB)'
 
 t.test('a SYN to the VIP leaves rewritten to SNAT -> member, bit for bit', async (t) => {
   fx.allowTxPort(MEMBER_IFACE);
-  fx.allowTxPort(CLIENT_IFACE);
+  const clientIfindex = fx.allowTxPort(CLIENT_IFACE);
   const vipBefore = fx.vipStats(TCP_SERVICE.vipId);
   const backendsBefore = MEMBERS.map((_, i) => fx.backendStats(backendId(TCP_SERVICE, i)));
-  const { retval, data } = fx.runOne(tcpPacket(syn));
+  const { retval, data } = fx.runOn(CLIENT_IFACE, tcpPacket(syn));
   t.equal(retval, XDP_REDIRECT, 'towards the member NIC, not the ingress one');
   const out = parsePacket(data);
   const member = MEMBERS[memberIndex(out.dst)]!;
@@ -79,6 +81,9 @@ t.test('a SYN to the VIP leaves rewritten to SNAT -> member, bit for bit', async
     backendId: id,
     vipId: TCP_SERVICE.vipId,
     dir: LB_DIR_FORWARD,
+    l2Dst: NO_MAC,
+    l2Src: NO_MAC,
+    ifindex: 0,
   });
   t.ok(fwd!.lastSeenNs > 0n);
   const rev = fx.flow({
@@ -96,6 +101,9 @@ t.test('a SYN to the VIP leaves rewritten to SNAT -> member, bit for bit', async
     backendId: id,
     vipId: TCP_SERVICE.vipId,
     dir: LB_DIR_REVERSE,
+    l2Dst: CLIENT.mac,
+    l2Src: CLIENT_NET_MAC,
+    ifindex: clientIfindex,
   });
 
   // The member answers SYN-ACK to snat:port; the client must see it from the VIP.
@@ -112,7 +120,7 @@ t.test('a SYN to the VIP leaves rewritten to SNAT -> member, bit for bit', async
     ttl: 64,
     payload: Buffer.from('world!'),
   };
-  const reply = fx.runOne(tcpPacket(synAck));
+  const reply = fx.runOn(MEMBER_IFACE, tcpPacket(synAck));
   t.equal(reply.retval, XDP_REDIRECT);
   const expectedReply = tcpPacket({
     ...synAck,
@@ -128,7 +136,8 @@ t.test('a SYN to the VIP leaves rewritten to SNAT -> member, bit for bit', async
   t.ok(ipChecksumValid(reply.data) && l4ChecksumValid(reply.data), 'reply checksums');
 
   // The client's next segment (an ACK) follows the flow to the same member and port.
-  const ack = fx.runOne(
+  const ack = fx.runOn(
+    CLIENT_IFACE,
     tcpPacket({ ...syn, flags: TCP_ACK, seq: syn.seq + 1, ack: synAck.seq + 1, payload: undefined }),
   );
   t.equal(ack.retval, XDP_REDIRECT);

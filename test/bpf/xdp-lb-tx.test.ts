@@ -2,7 +2,7 @@
 // the member network, here a member calling its own VIP), the packet goes back out of
 // that interface with its MACs rewritten, without a DEVMAP entry.
 import t from 'tap';
-import { IPPROTO_TCP, LB_DIR_FORWARD } from '../../src/dataplane/codecs.js';
+import { IPPROTO_TCP, LB_DIR_FORWARD, LB_DIR_REVERSE } from '../../src/dataplane/codecs.js';
 import {
   ipChecksumValid,
   l4ChecksumValid,
@@ -25,7 +25,7 @@ import { installServices, memberIndex, SNAT_RANGE, TCP_SERVICE, VIP } from './se
 const fx = new LbFixture(t);
 installServices(fx);
 
-// The client is the third member; its neighbour entry on vxbm0 serves the reply.
+// The client is the third member; the reply goes back to the MAC its SYN came from.
 const client = MEMBERS[2]!;
 const syn = {
   srcMac: client.mac,
@@ -70,6 +70,13 @@ t.test('a SYN whose member is behind the ingress NIC leaves by XDP_TX, rewritten
   t.match(fx.flow({ src: client.addr, dst: VIP, sport: syn.sport, dport: syn.dport, proto: IPPROTO_TCP }), {
     natDst: member.addr,
     dir: LB_DIR_FORWARD,
+  });
+  const rev = { src: member.addr, dst: SNAT_ADDR, sport: TCP_SERVICE.memberPort, dport: out.sport };
+  t.match(fx.flow({ ...rev, proto: IPPROTO_TCP }), {
+    dir: LB_DIR_REVERSE,
+    l2Dst: client.mac,
+    l2Src: MEMBER_NET_MAC,
+    ifindex: fx.ifIndex(MEMBER_IFACE),
   });
 
   // The member's answer comes back on the same NIC and goes out of it to the client.

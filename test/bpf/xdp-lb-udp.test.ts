@@ -17,7 +17,7 @@ import { backendId, installServices, memberIndex, UDP_SERVICE, VIP } from './ser
 const fx = new LbFixture(t);
 installServices(fx);
 fx.allowTxPort(MEMBER_IFACE);
-fx.allowTxPort(CLIENT_IFACE);
+const clientIfindex = fx.allowTxPort(CLIENT_IFACE);
 
 const query = {
   srcMac: CLIENT.mac,
@@ -34,7 +34,7 @@ for (const noChecksum of [false, true]) {
     `a UDP datagram ${noChecksum ? 'without checksum (0 stays 0)' : 'with checksum'} goes there and back`,
     async (t) => {
       const sport = noChecksum ? 33001 : 33000;
-      const { retval, data } = fx.runOne(udpPacket({ ...query, sport, noChecksum }));
+      const { retval, data } = fx.runOn(CLIENT_IFACE, udpPacket({ ...query, sport, noChecksum }));
       t.equal(retval, XDP_REDIRECT);
       const out = parsePacket(data);
       const member = MEMBERS[memberIndex(out.dst)]!;
@@ -67,6 +67,9 @@ for (const noChecksum of [false, true]) {
         natSport: UDP_SERVICE.port,
         natDport: sport,
         dir: LB_DIR_REVERSE,
+        l2Dst: CLIENT.mac,
+        l2Src: CLIENT_NET_MAC,
+        ifindex: clientIfindex,
       });
       t.equal(rev?.backendId, backendId(UDP_SERVICE, memberIndex(member.addr)));
 
@@ -80,7 +83,7 @@ for (const noChecksum of [false, true]) {
         noChecksum,
         payload: Buffer.from('the answer'),
       };
-      const reply = fx.runOne(udpPacket(answer));
+      const reply = fx.runOn(MEMBER_IFACE, udpPacket(answer));
       t.equal(reply.retval, XDP_REDIRECT);
       const expectedReply = udpPacket({
         ...answer,

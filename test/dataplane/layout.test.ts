@@ -20,6 +20,8 @@ import {
   encodeVipMeta,
   ipv4ToBytes,
   bytesToIpv4,
+  bytesToMac,
+  macToBytes,
   sumPerCpu,
   STATS_SIZE,
   IPPROTO_TCP,
@@ -74,9 +76,18 @@ t.test('codecs round-trip and put bytes where the header says', async (t) => {
     vipId: 7,
     dir: LB_DIR_REVERSE,
     state: 0,
+    l2Dst: '02:00:0a:c8:01:0a',
+    l2Src: 'fe:00:0a:c8:01:01',
+    ifindex: 7,
     lastSeenNs: 123456789012345n,
   };
-  t.same(decodeFlow(encodeFlow(flow)), flow);
+  const flowBuf = encodeFlow(flow);
+  t.same([...flowBuf.subarray(48, 60)], [2, 0, 10, 200, 1, 10, 254, 0, 10, 200, 1, 1], 'MACs as on the wire');
+  t.equal(flowBuf.readUInt32LE(60), 7, 'ifindex in host order');
+  t.same(decodeFlow(flowBuf), flow);
+  t.equal(bytesToMac(macToBytes('0A:0b:0c:0d:0e:0F')), '0a:0b:0c:0d:0e:0f');
+  t.throws(() => macToBytes('02:00:0a:c8:01'), RangeError);
+  t.throws(() => macToBytes('02:00:0a:c8:01:zz'), RangeError);
 
   const settings = { snatPortMin: 10000, snatPortMax: 59999, flags: 0 };
   const sBuf = encodeSettings(settings);

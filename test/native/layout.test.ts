@@ -28,7 +28,10 @@ t.test('field offsets follow the header', async (t) => {
     dir: 44,
     state: 45,
     pad: 46,
-    last_seen_ns: 48,
+    l2_dst: 48,
+    l2_src: 54,
+    ifindex: 60,
+    last_seen_ns: 64,
   });
   t.match(layout.lb_vip_key?.offsets, { addr: 0, port: 16, proto: 18, family: 19 });
   t.match(layout.lb_backend?.offsets, { addr: 0, snat: 16, port: 32, family: 34, flags: 35, pad: 36 });
