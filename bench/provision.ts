@@ -15,7 +15,7 @@ const http = require('node:http');
 const [host] = process.argv.slice(1);
 const seen = new Set();
 function one() {
-  const req = http.get({ host, port: 80, path: '/', agent: false, timeout: 500 }, (res) => {
+  const req = http.get({ host, port: 80, path: '/', agent: false, timeout: 50 }, (res) => {
     let body = '';
     res.on('data', (d) => (body += d));
     res.on('end', () => {
@@ -27,7 +27,9 @@ function one() {
   req.on('error', () => setTimeout(one, 5));
 }
 console.log('ready');
-for (let i = 0; i < 4; i++) one();
+// Staggered loops: a SYN sent before the member is in the ring is dropped, and its
+// loop only retries after the 50 ms timeout, so eight loops give ~6 ms resolution.
+for (let i = 0; i < 8; i++) setTimeout(one, i * 6);
 `;
 
 export interface Stat {

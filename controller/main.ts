@@ -93,6 +93,11 @@ export async function startController(
     undo.push(() => worker.stop());
 
     const app = await buildApp({ config, db, network });
+    // A write the API accepted has committed its job: start it now rather than at the
+    // next poll. Polling stays, for jobs written by another controller.
+    app.addHook('onResponse', async (req, reply) => {
+      if (req.method !== 'GET' && reply.statusCode < 300) worker.poke();
+    });
     const url = await app.listen({ host: config.api.host, port: config.api.port });
     undo.push(() => app.close());
     log.info(

@@ -71,7 +71,7 @@ async function main(): Promise<void> {
     const first = JSON.parse(await nodeIn('vxdc', HTTP_CLIENT, [lb.vip_address, '80', '300']));
     console.log('as the client saw them:', first);
     console.log('as the members count them:', await memberStats());
-    await showMetrics(api, lb.id);
+    await showMetrics(api, lb.id, new Map(ids.map((id, i) => [id, members[i]!])));
 
     say(`removing member ${members[0]}`);
     await api.ok('DELETE', `/v2/lbaas/pools/${pool.id}/members/${ids[0]}`);
@@ -101,13 +101,17 @@ async function memberStats(): Promise<Record<string, number>> {
   return out;
 }
 
-async function showMetrics(api: Octavia, lbId: string): Promise<void> {
-  const amps = (await api.ok('GET', `/v2/octavia/amphorae?loadbalancer_id=${lbId}`)).amphorae;
+async function showMetrics(api: Octavia, lbId: string, names: Map<string, string>): Promise<void> {
+  // The amphora API is admin-only: noauth without a project header is the admin.
+  const admin = new Octavia(api.base, '');
+  const amps = (await admin.ok('GET', `/v2/octavia/amphorae?loadbalancer_id=${lbId}`)).amphorae;
   const text = await (await fetch(`http://${amps[0].lb_network_ip}:9100/metrics`)).text();
-  console.log('from the amphora /metrics:');
+  const served: Record<string, number> = {};
   for (const line of text.split('\n')) {
-    if (line.startsWith('velox_member_connections_total')) console.log('  ' + line);
+    const m = /^velox_member_connections_total\{.*member="([^"]+)"\} (\d+)/.exec(line);
+    if (m) served[names.get(m[1]!) ?? m[1]!] = Number(m[2]);
   }
+  console.log(`as the amphora's /metrics counts connections (${amps[0].lb_network_ip}:9100):`, served);
 }
 
 main().catch((e: unknown) => {

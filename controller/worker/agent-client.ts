@@ -19,6 +19,9 @@ export class AgentClient {
   constructor(
     readonly target: string,
     tls: TlsMaterial,
+    /** The name the agent's certificate must carry (its amphora id, a DNS SAN); when
+     * absent the target's IP is checked against the IP SANs. */
+    serverName?: string,
     private readonly deadlineMs = 10_000,
   ) {
     const creds = grpc.credentials.createSsl(
@@ -28,7 +31,13 @@ export class AgentClient {
     );
     const Client = agentProto().velox.agent.v1.AmphoraAgent;
     // Fail fast instead of queueing while the agent is not up yet: the worker polls.
-    this.client = new Client(target, creds, { 'grpc.initial_reconnect_backoff_ms': 200 });
+    this.client = new Client(target, creds, {
+      'grpc.initial_reconnect_backoff_ms': 200,
+      // Verify by name rather than by IP: it also proves the agent is the amphora we mean.
+      ...(serverName
+        ? { 'grpc.ssl_target_name_override': serverName, 'grpc.default_authority': serverName }
+        : {}),
+    });
   }
 
   getStatus(deadlineMs = this.deadlineMs): Promise<AmphoraStatus__Output> {

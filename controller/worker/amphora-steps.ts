@@ -143,7 +143,7 @@ export const createCompute: LbStep = {
 function clientFor(ctx: LbFlowContext): AgentClient {
   const amp = need(ctx.amphora, 'amphora');
   const target = `${need(amp.lb_network_ip ?? undefined, 'lb_network_ip')}:${ctx.deps.config.agent.port}`;
-  return (ctx.client ??= new AgentClient(target, ctx.deps.controllerTls));
+  return (ctx.client ??= new AgentClient(target, ctx.deps.controllerTls, amp.id));
 }
 
 export const waitForAgent: LbStep = {

@@ -34,6 +34,11 @@ export class Worker {
     this.running = undefined;
   }
 
+  /** Ends the idle wait so a job just written is claimed at once. */
+  poke(): void {
+    this.wake?.abort();
+  }
+
   /** Jobs this controller held when it stopped (crash) are free to claim again. */
   async releaseOwnJobs(): Promise<number> {
     const r = await this.deps.db

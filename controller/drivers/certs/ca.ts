@@ -110,7 +110,10 @@ export class CertificateAuthority {
           x509.ExtendedKeyUsage.serverAuth,
           x509.ExtendedKeyUsage.clientAuth,
         ]),
-        new x509.SubjectAlternativeNameExtension(ips.map((ip) => ({ type: 'ip' as const, value: ip }))),
+        new x509.SubjectAlternativeNameExtension([
+          { type: 'dns' as const, value: commonName },
+          ...ips.map((ip) => ({ type: 'ip' as const, value: ip })),
+        ]),
         await x509.SubjectKeyIdentifierExtension.create(keys.publicKey),
         await x509.AuthorityKeyIdentifierExtension.create(this.cert),
       ],
