@@ -158,9 +158,8 @@ export class Dataplane implements DataplaneDriver {
       try {
         attached = this.nat.attachXdp(this.progFd, ifindex, mode);
       } catch (err) {
-        if (mode !== 'native') throw err;
-        this.opts.log.warn('xdp-native-refused', { ifname, ...errorFields(err) });
-        attached = this.nat.attachXdp(this.progFd, ifindex, 'generic');
+        // Generic mode is several times slower: use it only when the config asks for it.
+        throw new XdpAttachError(ifname, mode, err);
       }
       this.nat.pinLink(attached.link, join(this.linksDir, ifname));
       this.links.set(ifname, { link: attached.link, ifindex, mode: attached.mode });
@@ -319,5 +318,21 @@ export function removePins(pinRoot: string): void {
     rmdirSync(pinRoot);
   } catch {
     // gone
+  }
+}
+
+/** XDP could not be attached to an interface in the mode the config asks for. */
+export class XdpAttachError extends Error {
+  constructor(
+    readonly ifname: string,
+    readonly mode: XdpMode,
+    cause: unknown,
+  ) {
+    super(
+      `cannot attach XDP in ${mode} mode to ${ifname}: ${cause instanceof Error ? cause.message : String(cause)}` +
+        (mode === 'native' ? ' (set dataplane.generic_xdp to use generic mode)' : ''),
+      { cause },
+    );
+    this.name = 'XdpAttachError';
   }
 }
