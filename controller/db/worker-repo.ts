@@ -7,7 +7,7 @@ import type { ListenerRow } from './listener-repo.js';
 import type { LoadBalancerRow } from './load-balancer-repo.js';
 import type { MemberRow } from './member-repo.js';
 import type { PoolRow } from './pool-repo.js';
-import type { JobTable, OperatingStatus } from './schema.js';
+import type { JobTable, OperatingStatus, ProvisioningStatus } from './schema.js';
 
 export type JobRow = Selectable<JobTable>;
 
@@ -191,55 +191,45 @@ export async function markGraphActive(db: Db, lbId: string): Promise<void> {
       .where('load_balancer_id', '=', lbId)
       .where('provisioning_status', '=', 'PENDING_DELETE')
       .execute();
-    const pending = ['PENDING_CREATE', 'PENDING_UPDATE', 'ERROR'] as const;
-    await trx
-      .updateTable('member')
-      .set({ provisioning_status: 'ACTIVE', updated_at: ts })
-      .where('pool_id', 'in', poolIds)
-      .where('provisioning_status', 'in', pending)
-      .execute();
-    for (const table of ['pool', 'listener'] as const) {
-      await trx
-        .updateTable(table)
-        .set({ provisioning_status: 'ACTIVE', updated_at: ts })
-        .where('load_balancer_id', '=', lbId)
-        .where('provisioning_status', 'in', pending)
-        .execute();
-    }
-    await trx
-      .updateTable('load_balancer')
-      .set({ provisioning_status: 'ACTIVE', updated_at: ts })
-      .where('id', '=', lbId)
-      .execute();
+    await settleGraph(trx, lbId, ['PENDING_CREATE', 'PENDING_UPDATE', 'ERROR'], 'ACTIVE', ts);
   });
 }
 
 /** The worker gave up: every pending row of the graph and the load balancer become ERROR. */
 export async function markGraphError(db: Db, lbId: string): Promise<void> {
   await db.transaction().execute(async (trx) => {
-    const ts = now();
-    const pending = ['PENDING_CREATE', 'PENDING_UPDATE', 'PENDING_DELETE'] as const;
-    const poolIds = trx.selectFrom('pool').select('id').where('load_balancer_id', '=', lbId);
-    await trx
-      .updateTable('member')
-      .set({ provisioning_status: 'ERROR', updated_at: ts })
-      .where('pool_id', 'in', poolIds)
-      .where('provisioning_status', 'in', pending)
-      .execute();
-    for (const table of ['pool', 'listener'] as const) {
-      await trx
-        .updateTable(table)
-        .set({ provisioning_status: 'ERROR', updated_at: ts })
-        .where('load_balancer_id', '=', lbId)
-        .where('provisioning_status', 'in', pending)
-        .execute();
-    }
-    await trx
-      .updateTable('load_balancer')
-      .set({ provisioning_status: 'ERROR', updated_at: ts })
-      .where('id', '=', lbId)
-      .execute();
+    await settleGraph(trx, lbId, ['PENDING_CREATE', 'PENDING_UPDATE', 'PENDING_DELETE'], 'ERROR', now());
   });
+}
+
+/** Members, pools and listeners of the load balancer in one of `from` become `to`, and so does it. */
+async function settleGraph(
+  trx: Executor,
+  lbId: string,
+  from: ProvisioningStatus[],
+  to: ProvisioningStatus,
+  ts: string,
+): Promise<void> {
+  const poolIds = trx.selectFrom('pool').select('id').where('load_balancer_id', '=', lbId);
+  await trx
+    .updateTable('member')
+    .set({ provisioning_status: to, updated_at: ts })
+    .where('pool_id', 'in', poolIds)
+    .where('provisioning_status', 'in', from)
+    .execute();
+  for (const table of ['pool', 'listener'] as const) {
+    await trx
+      .updateTable(table)
+      .set({ provisioning_status: to, updated_at: ts })
+      .where('load_balancer_id', '=', lbId)
+      .where('provisioning_status', 'in', from)
+      .execute();
+  }
+  await trx
+    .updateTable('load_balancer')
+    .set({ provisioning_status: to, updated_at: ts })
+    .where('id', '=', lbId)
+    .execute();
 }
 
 /**

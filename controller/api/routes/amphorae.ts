@@ -5,10 +5,9 @@ import { VeloxError } from '../../errors.js';
 import { getAmphora, listAmphoraPage, type AmphoraRow } from '../../db/amphora-repo.js';
 import { authorizeAdmin, requestContext } from '../auth.js';
 import type { ApiDeps } from '../deps.js';
-import { pageLinks, parseListQuery, selectFields } from '../list-helper.js';
+import { parseListQuery, selectFields } from '../list-helper.js';
 import { amphoraFields, amphoraView } from '../views/amphora.js';
-
-type Query = Record<string, string | string[] | undefined>;
+import { idParam, listEnvelope, shownFields, type Query } from './resource.js';
 
 async function findAmphora(deps: ApiDeps, id: string): Promise<AmphoraRow> {
   const amp = await getAmphora(deps.db, id);
@@ -24,23 +23,14 @@ export function amphoraRoutes(deps: ApiDeps): FastifyPluginAsync {
       // Amphorae carry no tags: Octavia ignores tag filters on them.
       parsed.spec.tags = { all: [], any: [], notAll: [], notAny: [] };
       const rows = await listAmphoraPage(deps.db, parsed.spec, parsed.projectId);
-      return {
-        amphorae: rows.map((r) => selectFields(amphoraView(r), parsed.fields)),
-        amphorae_links: pageLinks(
-          req,
-          parsed,
-          rows.map((r) => r.id),
-        ),
-      };
+      return listEnvelope(req, 'amphorae', parsed, rows.map(amphoraView));
     });
 
     app.get('/amphorae/:id', async (req) => {
-      const { id } = req.params as { id: string };
       // Octavia looks the amphora up before the policy check: an unknown id is 404.
-      const amp = await findAmphora(deps, id);
+      const amp = await findAmphora(deps, idParam(req));
       authorizeAdmin(requestContext(req));
-      const fields = parseListQuery({ fields: (req.query as Query)['fields'] }, amphoraFields).fields;
-      return { amphora: selectFields(amphoraView(amp), fields) };
+      return { amphora: selectFields(amphoraView(amp), shownFields(req, amphoraFields)) };
     });
   };
 }

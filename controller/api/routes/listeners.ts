@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { VeloxError } from '../../errors.js';
-import { now, type Executor } from '../../db/database.js';
+import type { Executor } from '../../db/database.js';
 import { changeUnderGate } from '../../db/status-gate.js';
 import { getLoadBalancer } from '../../db/load-balancer-repo.js';
 import {
@@ -17,14 +17,22 @@ import {
   type ListenerRow,
 } from '../../db/listener-repo.js';
 import { getPool } from '../../db/pool-repo.js';
-import { authorizeRead, authorizeWrite, listProject, requestContext } from '../auth.js';
+import { authorizeRead, authorizeWrite, requestContext } from '../auth.js';
 import type { ApiDeps } from '../deps.js';
-import { pageLinks, parseListQuery, selectFields } from '../list-helper.js';
+import { selectFields } from '../list-helper.js';
 import { ListenerPostBody, ListenerPutBody, type ListenerPut } from '../schemas/listener.js';
 import { checkSupportedProtocol, normaliseAllowedCidrs } from '../validate.js';
 import { listenerFields, listenerView } from '../views/listener.js';
-
-type Query = Record<string, string | string[] | undefined>;
+import {
+  childChange,
+  commonChanges,
+  found,
+  idParam,
+  insertUnique,
+  newRowColumns,
+  projectList,
+  shownFields,
+} from './resource.js';
 
 /** Octavia's defaults (haproxy_amphora.timeout_*). */
 export const LISTENER_DEFAULTS = {
@@ -36,9 +44,7 @@ export const LISTENER_DEFAULTS = {
 };
 
 async function findListener(deps: ApiDeps, id: string): Promise<ListenerRow> {
-  const l = await getListener(deps.db, id);
-  if (!l) throw new VeloxError('NotFound', { resource: 'Listener', id });
-  return l;
+  return found(await getListener(deps.db, id), 'Listener', id);
 }
 
 /** TLS and header insertion need the HTTP-family protocols, which are not served yet. */
@@ -87,59 +93,40 @@ async function checkDefaultPool(ex: Executor, poolId: string, lbId: string, prot
   }
 }
 
-function isUniqueViolation(err: unknown): boolean {
-  return err instanceof Error && /UNIQUE constraint failed|duplicate key/i.test(err.message);
-}
-
 export function listenerRoutes(deps: ApiDeps): FastifyPluginAsync {
   return async (fastify) => {
     const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
 
-    app.get('/listeners', async (req: FastifyRequest) => {
-      const parsed = parseListQuery(req.query as Query, listenerFields);
-      const project = listProject(requestContext(req), parsed.projectId);
-      const rows = await listListeners(
-        deps.db,
-        parsed.spec,
-        project ? [{ column: 'project_id', value: project }] : [],
-      );
-      return {
-        listeners: rows.map((r) => selectFields(listenerView(r), parsed.fields)),
-        listeners_links: pageLinks(
-          req,
-          parsed,
-          rows.map((r) => r.id),
-        ),
-      };
-    });
+    app.get('/listeners', (req: FastifyRequest) =>
+      projectList(
+        req,
+        'listeners',
+        listenerFields,
+        (spec, scope) => listListeners(deps.db, spec, scope),
+        (rows) => rows.map(listenerView),
+      ),
+    );
 
     app.get('/listeners/:id', async (req) => {
-      const { id } = req.params as { id: string };
-      const l = await findListener(deps, id);
+      const l = await findListener(deps, idParam(req));
       authorizeRead(requestContext(req), l.project_id);
-      const fields = parseListQuery({ fields: (req.query as Query)['fields'] }, listenerFields).fields;
-      return { listener: selectFields(listenerView(l), fields) };
+      return { listener: selectFields(listenerView(l), shownFields(req, listenerFields)) };
     });
 
     app.post('/listeners', { schema: { body: ListenerPostBody } }, async (req, reply) => {
       const body = req.body.listener;
-      const lb = await getLoadBalancer(deps.db, body.loadbalancer_id);
-      if (!lb) throw new VeloxError('NotFound', { resource: 'Load Balancer', id: body.loadbalancer_id });
+      const lb = found(
+        await getLoadBalancer(deps.db, body.loadbalancer_id),
+        'Load Balancer',
+        body.loadbalancer_id,
+      );
       authorizeWrite(requestContext(req), lb.project_id);
       checkSupportedProtocol(body.protocol);
       checkL4Options(body.protocol, body);
       const allowedCidrs = normaliseAllowedCidrs(body.allowed_cidrs ?? [], lb.vip_address);
       const row: ListenerRow = {
         id: randomUUID(),
-        project_id: lb.project_id,
-        name: body.name ?? '',
-        description: body.description ?? '',
-        provisioning_status: 'PENDING_CREATE',
-        operating_status: 'OFFLINE',
-        enabled: body.admin_state_up === false ? 0 : 1,
-        tags: JSON.stringify(body.tags ?? []),
-        created_at: now(),
-        updated_at: null,
+        ...newRowColumns(lb.project_id, body),
         load_balancer_id: lb.id,
         protocol: body.protocol,
         protocol_port: body.protocol_port,
@@ -156,25 +143,17 @@ export function listenerRoutes(deps: ApiDeps): FastifyPluginAsync {
       }
       const duplicate = () =>
         new VeloxError('DuplicateListenerEntry', { protocol: row.protocol, port: row.protocol_port });
-      await changeUnderGate(
-        deps.db,
-        { loadBalancerId: lb.id, lbStatus: 'PENDING_UPDATE', refusal: 'child', job: 'sync_lb' },
-        async (trx) => {
-          // TCP and UDP are different L4 protocols: they may share a port number.
-          const same = await listenersOnPort(trx, lb.id, row.protocol_port);
-          if (same.some((l) => l.protocol === row.protocol)) throw duplicate();
-          try {
-            await insertListener(trx, row);
-          } catch (err) {
-            throw isUniqueViolation(err) ? duplicate() : err;
-          }
-        },
-      );
+      await changeUnderGate(deps.db, childChange(lb.id), async (trx) => {
+        // TCP and UDP are different L4 protocols: they may share a port number.
+        const same = await listenersOnPort(trx, lb.id, row.protocol_port);
+        if (same.some((l) => l.protocol === row.protocol)) throw duplicate();
+        await insertUnique(() => insertListener(trx, row), duplicate);
+      });
       return reply.status(201).send({ listener: listenerView(await findListener(deps, row.id)) });
     });
 
     app.put('/listeners/:id', { schema: { body: ListenerPutBody } }, async (req) => {
-      const { id } = req.params as { id: string };
+      const id = idParam(req);
       const body = req.body.listener;
       const l = await findListener(deps, id);
       authorizeWrite(requestContext(req), l.project_id);
@@ -190,37 +169,27 @@ export function listenerRoutes(deps: ApiDeps): FastifyPluginAsync {
       // null resets a value to its default, as Octavia's _set_default_on_none.
       const reset = <K extends keyof typeof LISTENER_DEFAULTS>(k: K) =>
         body[k] !== undefined ? { [k]: body[k] ?? LISTENER_DEFAULTS[k] } : {};
-      await changeUnderGate(
-        deps.db,
-        { loadBalancerId: l.load_balancer_id, lbStatus: 'PENDING_UPDATE', refusal: 'child', job: 'sync_lb' },
-        async (trx) => {
-          await updateListener(trx, id, {
-            provisioning_status: 'PENDING_UPDATE',
-            ...(body.name !== undefined ? { name: body.name ?? '' } : {}),
-            ...(body.description !== undefined ? { description: body.description ?? '' } : {}),
-            ...(body.admin_state_up !== undefined ? { enabled: body.admin_state_up === false ? 0 : 1 } : {}),
-            ...(body.tags !== undefined ? { tags: JSON.stringify(body.tags ?? []) } : {}),
-            ...(body.default_pool_id !== undefined ? { default_pool_id: body.default_pool_id } : {}),
-            ...(allowed !== undefined ? { allowed_cidrs: allowed } : {}),
-            ...reset('connection_limit'),
-            ...reset('timeout_client_data'),
-            ...reset('timeout_member_connect'),
-            ...reset('timeout_member_data'),
-            ...reset('timeout_tcp_inspect'),
-          });
-        },
-      );
+      await changeUnderGate(deps.db, childChange(l.load_balancer_id), async (trx) => {
+        await updateListener(trx, id, {
+          provisioning_status: 'PENDING_UPDATE',
+          ...commonChanges(body),
+          ...(body.default_pool_id !== undefined ? { default_pool_id: body.default_pool_id } : {}),
+          ...(allowed !== undefined ? { allowed_cidrs: allowed } : {}),
+          ...reset('connection_limit'),
+          ...reset('timeout_client_data'),
+          ...reset('timeout_member_connect'),
+          ...reset('timeout_member_data'),
+          ...reset('timeout_tcp_inspect'),
+        });
+      });
       return { listener: listenerView(await findListener(deps, id)) };
     });
 
     app.delete('/listeners/:id', async (req, reply) => {
-      const { id } = req.params as { id: string };
-      const l = await findListener(deps, id);
+      const l = await findListener(deps, idParam(req));
       authorizeWrite(requestContext(req), l.project_id);
-      await changeUnderGate(
-        deps.db,
-        { loadBalancerId: l.load_balancer_id, lbStatus: 'PENDING_UPDATE', refusal: 'child', job: 'sync_lb' },
-        (trx) => setListenerStatus(trx, id, 'PENDING_DELETE'),
+      await changeUnderGate(deps.db, childChange(l.load_balancer_id), (trx) =>
+        setListenerStatus(trx, l.id, 'PENDING_DELETE'),
       );
       return reply.status(204).send();
     });

@@ -4,7 +4,6 @@ import { randomUUID } from 'node:crypto';
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { VeloxError } from '../../errors.js';
-import { now } from '../../db/database.js';
 import { enqueueJob, changeUnderGate } from '../../db/status-gate.js';
 import {
   getLoadBalancer,
@@ -17,9 +16,9 @@ import {
   type LoadBalancerRow,
 } from '../../db/load-balancer-repo.js';
 import type { Subnet } from '../../drivers/network/types.js';
-import { authorizeRead, authorizeWrite, listProject, projectForCreate, requestContext } from '../auth.js';
+import { authorizeRead, authorizeWrite, projectForCreate, requestContext } from '../auth.js';
 import type { ApiDeps } from '../deps.js';
-import { pageLinks, parseListQuery, selectFields } from '../list-helper.js';
+import { selectFields } from '../list-helper.js';
 import {
   LoadBalancerPostBody,
   LoadBalancerPutBody,
@@ -27,18 +26,30 @@ import {
 } from '../schemas/load-balancer.js';
 import { checkIpAddress, checkProvider } from '../validate.js';
 import { loadBalancerFields, loadBalancerView, type LoadBalancerView } from '../views/load-balancer.js';
-
-type Query = Record<string, string | string[] | undefined>;
+import {
+  commonChanges,
+  found,
+  idParam,
+  newRowColumns,
+  projectList,
+  shownFields,
+  type Query,
+} from './resource.js';
 
 async function findLoadBalancer(deps: ApiDeps, id: string): Promise<LoadBalancerRow> {
-  const lb = await getLoadBalancer(deps.db, id);
-  if (!lb) throw new VeloxError('NotFound', { resource: 'Load Balancer', id });
-  return lb;
+  return found(await getLoadBalancer(deps.db, id), 'Load Balancer', id);
+}
+
+async function renderLoadBalancers(deps: ApiDeps, rows: LoadBalancerRow[]): Promise<LoadBalancerView[]> {
+  const children = await loadBalancerChildren(
+    deps.db,
+    rows.map((r) => r.id),
+  );
+  return rows.map((r) => loadBalancerView(r, children.get(r.id)!));
 }
 
 export async function renderLoadBalancer(deps: ApiDeps, row: LoadBalancerRow): Promise<LoadBalancerView> {
-  const children = await loadBalancerChildren(deps.db, [row.id]);
-  return loadBalancerView(row, children.get(row.id)!);
+  return (await renderLoadBalancers(deps, [row]))[0]!;
 }
 
 /** Octavia's VIP rules: a port, a network (and maybe subnet/address), or a subnet. */
@@ -110,35 +121,22 @@ export function loadBalancerRoutes(deps: ApiDeps): FastifyPluginAsync {
   return async (fastify) => {
     const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
 
-    app.get('/loadbalancers', async (req: FastifyRequest) => {
-      const ctx = requestContext(req);
-      const parsed = parseListQuery(req.query as Query, loadBalancerFields);
-      const project = listProject(ctx, parsed.projectId);
-      const rows = await listLoadBalancers(
-        deps.db,
-        parsed.spec,
-        project ? [{ column: 'project_id', value: project }] : [],
-      );
-      const children = await loadBalancerChildren(
-        deps.db,
-        rows.map((r) => r.id),
-      );
-      return {
-        loadbalancers: rows.map((r) => selectFields(loadBalancerView(r, children.get(r.id)!), parsed.fields)),
-        loadbalancers_links: pageLinks(
-          req,
-          parsed,
-          rows.map((r) => r.id),
-        ),
-      };
-    });
+    app.get('/loadbalancers', (req: FastifyRequest) =>
+      projectList(
+        req,
+        'loadbalancers',
+        loadBalancerFields,
+        (spec, scope) => listLoadBalancers(deps.db, spec, scope),
+        (rows) => renderLoadBalancers(deps, rows),
+      ),
+    );
 
     app.get('/loadbalancers/:id', async (req) => {
-      const { id } = req.params as { id: string };
-      const lb = await findLoadBalancer(deps, id);
+      const lb = await findLoadBalancer(deps, idParam(req));
       authorizeRead(requestContext(req), lb.project_id);
-      const fields = parseListQuery({ fields: (req.query as Query)['fields'] }, loadBalancerFields).fields;
-      return { loadbalancer: selectFields(await renderLoadBalancer(deps, lb), fields) };
+      return {
+        loadbalancer: selectFields(await renderLoadBalancer(deps, lb), shownFields(req, loadBalancerFields)),
+      };
     });
 
     app.post('/loadbalancers', { schema: { body: LoadBalancerPostBody } }, async (req, reply) => {
@@ -163,15 +161,7 @@ export function loadBalancerRoutes(deps: ApiDeps): FastifyPluginAsync {
         );
         const lb: LoadBalancerRow = {
           id,
-          project_id: projectId,
-          name: body.name ?? '',
-          description: body.description ?? '',
-          provisioning_status: 'PENDING_CREATE',
-          operating_status: 'OFFLINE',
-          enabled: body.admin_state_up === false ? 0 : 1,
-          tags: JSON.stringify(body.tags ?? []),
-          created_at: now(),
-          updated_at: null,
+          ...newRowColumns(projectId, body),
           vip_address: port.ip_address,
           vip_port_id: port.id,
           vip_subnet_id: subnet.id,
@@ -189,7 +179,7 @@ export function loadBalancerRoutes(deps: ApiDeps): FastifyPluginAsync {
     });
 
     app.put('/loadbalancers/:id', { schema: { body: LoadBalancerPutBody } }, async (req) => {
-      const { id } = req.params as { id: string };
+      const id = idParam(req);
       const body = req.body.loadbalancer;
       const lb = await findLoadBalancer(deps, id);
       authorizeWrite(requestContext(req), lb.project_id);
@@ -203,10 +193,9 @@ export function loadBalancerRoutes(deps: ApiDeps): FastifyPluginAsync {
         { loadBalancerId: id, lbStatus: 'PENDING_UPDATE', refusal: 'loadbalancer', job: 'sync_lb' },
         async (trx) => {
           await updateLoadBalancer(trx, id, {
-            ...(body.name !== undefined ? { name: body.name ?? '' } : {}),
-            ...(body.description !== undefined ? { description: body.description ?? '' } : {}),
-            ...(body.admin_state_up !== undefined ? { enabled: body.admin_state_up ? 1 : 0 } : {}),
-            ...(body.tags !== undefined ? { tags: JSON.stringify(body.tags ?? []) } : {}),
+            ...commonChanges(body),
+            // Unlike its children, a load balancer given admin_state_up null is disabled.
+            ...(body.admin_state_up === null ? { enabled: 0 } : {}),
           });
         },
       );
@@ -214,7 +203,7 @@ export function loadBalancerRoutes(deps: ApiDeps): FastifyPluginAsync {
     });
 
     app.delete('/loadbalancers/:id', async (req, reply) => {
-      const { id } = req.params as { id: string };
+      const id = idParam(req);
       const cascadeRaw = (req.query as Query)['cascade'];
       const cascade = ['true', '1', 'yes', 'on', 'y', 't'].includes(String(cascadeRaw ?? '').toLowerCase());
       const lb = await findLoadBalancer(deps, id);

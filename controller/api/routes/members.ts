@@ -4,8 +4,7 @@ import { randomUUID } from 'node:crypto';
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { VeloxError } from '../../errors.js';
-import { now } from '../../db/database.js';
-import { changeUnderGate } from '../../db/status-gate.js';
+import { changeUnderGate, type GateRequest } from '../../db/status-gate.js';
 import { listenersOfPool } from '../../db/listener-repo.js';
 import {
   findMember,
@@ -15,15 +14,24 @@ import {
   updateMember,
   type MemberRow,
 } from '../../db/member-repo.js';
+import type { PoolRow } from '../../db/pool-repo.js';
 import { authorizeRead, authorizeWrite, requestContext } from '../auth.js';
 import type { ApiDeps } from '../deps.js';
-import { pageLinks, parseListQuery, selectFields } from '../list-helper.js';
+import { parseListQuery, selectFields } from '../list-helper.js';
 import { MemberPostBody, MemberPutBody } from '../schemas/member.js';
 import { checkIpAddress, checkMemberAddress } from '../validate.js';
 import { memberFields, memberView } from '../views/member.js';
 import { findPool } from './pools.js';
+import {
+  childChange,
+  commonChanges,
+  insertUnique,
+  listEnvelope,
+  newRowColumns,
+  shownFields,
+  type Query,
+} from './resource.js';
 
-type Query = Record<string, string | string[] | undefined>;
 type Params = { pool_id: string; id: string };
 
 async function findPoolMember(deps: ApiDeps, poolId: string, id: string): Promise<MemberRow> {
@@ -32,8 +40,12 @@ async function findPoolMember(deps: ApiDeps, poolId: string, id: string): Promis
   return m;
 }
 
-function isUniqueViolation(err: unknown): boolean {
-  return err instanceof Error && /UNIQUE constraint failed|duplicate key/i.test(err.message);
+/** A member change also needs its pool ACTIVE, and marks the pool's listeners. */
+async function memberChange(deps: ApiDeps, pool: PoolRow): Promise<GateRequest> {
+  return childChange(pool.load_balancer_id, {
+    listenerIds: await listenersOfPool(deps.db, pool.id),
+    poolId: pool.id,
+  });
 }
 
 export function memberRoutes(deps: ApiDeps): FastifyPluginAsync {
@@ -48,14 +60,7 @@ export function memberRoutes(deps: ApiDeps): FastifyPluginAsync {
       if (parsed.projectId !== undefined)
         parsed.spec.filters.push({ column: 'project_id', values: [parsed.projectId] });
       const rows = await listMembers(deps.db, parsed.spec, [{ column: 'pool_id', value: poolId }]);
-      return {
-        members: rows.map((r) => selectFields(memberView(r), parsed.fields)),
-        members_links: pageLinks(
-          req,
-          parsed,
-          rows.map((r) => r.id),
-        ),
-      };
+      return listEnvelope(req, 'members', parsed, rows.map(memberView));
     });
 
     app.get('/pools/:pool_id/members/:id', async (req) => {
@@ -63,8 +68,7 @@ export function memberRoutes(deps: ApiDeps): FastifyPluginAsync {
       const pool = await findPool(deps, poolId);
       const m = await findPoolMember(deps, pool.id, id);
       authorizeRead(requestContext(req), m.project_id);
-      const fields = parseListQuery({ fields: (req.query as Query)['fields'] }, memberFields).fields;
-      return { member: selectFields(memberView(m), fields) };
+      return { member: selectFields(memberView(m), shownFields(req, memberFields)) };
     });
 
     app.post('/pools/:pool_id/members', { schema: { body: MemberPostBody } }, async (req, reply) => {
@@ -82,16 +86,9 @@ export function memberRoutes(deps: ApiDeps): FastifyPluginAsync {
       }
       const row: MemberRow = {
         id: randomUUID(),
-        project_id: pool.project_id,
-        name: body.name ?? '',
-        description: '',
-        provisioning_status: 'PENDING_CREATE',
+        ...newRowColumns(pool.project_id, body),
         // No health monitor yet: Octavia shows NO_MONITOR for such members.
         operating_status: 'NO_MONITOR',
-        enabled: body.admin_state_up === false ? 0 : 1,
-        tags: JSON.stringify(body.tags ?? []),
-        created_at: now(),
-        updated_at: null,
         pool_id: pool.id,
         address: body.address,
         protocol_port: body.protocol_port,
@@ -103,26 +100,10 @@ export function memberRoutes(deps: ApiDeps): FastifyPluginAsync {
       };
       const duplicate = () =>
         new VeloxError('DuplicateMemberEntry', { ip_address: row.address, port: row.protocol_port });
-      const listenerIds = await listenersOfPool(deps.db, pool.id);
-      await changeUnderGate(
-        deps.db,
-        {
-          loadBalancerId: pool.load_balancer_id,
-          lbStatus: 'PENDING_UPDATE',
-          refusal: 'child',
-          job: 'sync_lb',
-          listenerIds,
-          poolId: pool.id,
-        },
-        async (trx) => {
-          if (await findMember(trx, pool.id, row.address, row.protocol_port)) throw duplicate();
-          try {
-            await insertMember(trx, row);
-          } catch (err) {
-            throw isUniqueViolation(err) ? duplicate() : err;
-          }
-        },
-      );
+      await changeUnderGate(deps.db, await memberChange(deps, pool), async (trx) => {
+        if (await findMember(trx, pool.id, row.address, row.protocol_port)) throw duplicate();
+        await insertUnique(() => insertMember(trx, row), duplicate);
+      });
       return reply.status(201).send({ member: memberView(await findPoolMember(deps, pool.id, row.id)) });
     });
 
@@ -133,31 +114,17 @@ export function memberRoutes(deps: ApiDeps): FastifyPluginAsync {
       const m = await findPoolMember(deps, pool.id, id);
       authorizeWrite(requestContext(req), m.project_id);
       if (body.monitor_address) checkIpAddress('monitor_address', body.monitor_address);
-      const listenerIds = await listenersOfPool(deps.db, pool.id);
-      await changeUnderGate(
-        deps.db,
-        {
-          loadBalancerId: pool.load_balancer_id,
-          lbStatus: 'PENDING_UPDATE',
-          refusal: 'child',
-          job: 'sync_lb',
-          listenerIds,
-          poolId: pool.id,
-        },
-        async (trx) => {
-          await updateMember(trx, id, {
-            provisioning_status: 'PENDING_UPDATE',
-            ...(body.name !== undefined ? { name: body.name ?? '' } : {}),
-            ...(body.admin_state_up !== undefined ? { enabled: body.admin_state_up === false ? 0 : 1 } : {}),
-            ...(body.tags !== undefined ? { tags: JSON.stringify(body.tags ?? []) } : {}),
-            // null resets to the default, as Octavia's _set_default_on_none.
-            ...(body.weight !== undefined ? { weight: body.weight ?? 1 } : {}),
-            ...(body.backup !== undefined ? { backup: body.backup ? 1 : 0 } : {}),
-            ...(body.monitor_address !== undefined ? { monitor_address: body.monitor_address } : {}),
-            ...(body.monitor_port !== undefined ? { monitor_port: body.monitor_port } : {}),
-          });
-        },
-      );
+      await changeUnderGate(deps.db, await memberChange(deps, pool), async (trx) => {
+        await updateMember(trx, id, {
+          provisioning_status: 'PENDING_UPDATE',
+          ...commonChanges(body),
+          // null resets to the default, as Octavia's _set_default_on_none.
+          ...(body.weight !== undefined ? { weight: body.weight ?? 1 } : {}),
+          ...(body.backup !== undefined ? { backup: body.backup ? 1 : 0 } : {}),
+          ...(body.monitor_address !== undefined ? { monitor_address: body.monitor_address } : {}),
+          ...(body.monitor_port !== undefined ? { monitor_port: body.monitor_port } : {}),
+        });
+      });
       return { member: memberView(await findPoolMember(deps, pool.id, id)) };
     });
 
@@ -166,18 +133,8 @@ export function memberRoutes(deps: ApiDeps): FastifyPluginAsync {
       const pool = await findPool(deps, poolId);
       const m = await findPoolMember(deps, pool.id, id);
       authorizeWrite(requestContext(req), m.project_id);
-      const listenerIds = await listenersOfPool(deps.db, pool.id);
-      await changeUnderGate(
-        deps.db,
-        {
-          loadBalancerId: pool.load_balancer_id,
-          lbStatus: 'PENDING_UPDATE',
-          refusal: 'child',
-          job: 'sync_lb',
-          listenerIds,
-          poolId: pool.id,
-        },
-        (trx) => updateMember(trx, id, { provisioning_status: 'PENDING_DELETE' }),
+      await changeUnderGate(deps.db, await memberChange(deps, pool), (trx) =>
+        updateMember(trx, id, { provisioning_status: 'PENDING_DELETE' }),
       );
       return reply.status(204).send();
     });

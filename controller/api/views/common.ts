@@ -2,6 +2,33 @@
 // JSON columns read back.
 import type { FieldMap } from '../list-helper.js';
 
+/** The columns every resource table has (controller/db/migrations: commonColumns). */
+export interface CommonRow {
+  id: string;
+  project_id: string;
+  name: string;
+  provisioning_status: string;
+  operating_status: string;
+  enabled: number;
+  tags: string;
+  created_at: string;
+  updated_at: string | null;
+}
+
+/** The attributes every resource shows (members have no description). */
+export interface CommonView {
+  id: string;
+  name: string;
+  provisioning_status: string;
+  operating_status: string;
+  admin_state_up: boolean;
+  project_id: string;
+  tenant_id: string;
+  created_at: string;
+  updated_at: string | null;
+  tags: string[];
+}
+
 export interface IdRef {
   id: string;
 }
@@ -27,3 +54,18 @@ export const commonFields: FieldMap = {
   created_at: { column: 'created_at', kind: 'text' },
   updated_at: { column: 'updated_at', kind: 'text' },
 };
+
+export function commonAttributes(row: CommonRow): CommonView {
+  return {
+    id: row.id,
+    name: row.name,
+    provisioning_status: row.provisioning_status,
+    operating_status: row.operating_status,
+    admin_state_up: row.enabled === 1,
+    project_id: row.project_id,
+    tenant_id: row.project_id,
+    created_at: row.created_at,
+    updated_at: row.updated_at,
+    tags: jsonArray(row.tags),
+  };
+}

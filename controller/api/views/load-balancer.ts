@@ -2,19 +2,10 @@
 // admin_state_up; vip columns as Octavia's flattened vip_* attributes).
 import type { LoadBalancerChildren, LoadBalancerRow } from '../../db/load-balancer-repo.js';
 import type { FieldMap } from '../list-helper.js';
-import { commonFields, ids, jsonArray, type IdRef } from './common.js';
+import { commonAttributes, commonFields, ids, type CommonView, type IdRef } from './common.js';
 
-export interface LoadBalancerView {
-  id: string;
-  name: string;
+export interface LoadBalancerView extends CommonView {
   description: string;
-  provisioning_status: string;
-  operating_status: string;
-  admin_state_up: boolean;
-  project_id: string;
-  tenant_id: string;
-  created_at: string;
-  updated_at: string | null;
   vip_address: string;
   vip_port_id: string;
   vip_subnet_id: string;
@@ -26,7 +17,6 @@ export interface LoadBalancerView {
   provider: string;
   flavor_id: string | null;
   availability_zone: string | null;
-  tags: string[];
 }
 
 export const loadBalancerFields: FieldMap = {
@@ -42,16 +32,8 @@ export const loadBalancerFields: FieldMap = {
 
 export function loadBalancerView(row: LoadBalancerRow, children: LoadBalancerChildren): LoadBalancerView {
   return {
-    id: row.id,
-    name: row.name,
+    ...commonAttributes(row),
     description: row.description,
-    provisioning_status: row.provisioning_status,
-    operating_status: row.operating_status,
-    admin_state_up: row.enabled === 1,
-    project_id: row.project_id,
-    tenant_id: row.project_id,
-    created_at: row.created_at,
-    updated_at: row.updated_at,
     vip_address: row.vip_address,
     vip_port_id: row.vip_port_id,
     vip_subnet_id: row.vip_subnet_id,
@@ -63,6 +45,5 @@ export function loadBalancerView(row: LoadBalancerRow, children: LoadBalancerChi
     provider: row.provider,
     flavor_id: row.flavor_id,
     availability_zone: row.availability_zone,
-    tags: jsonArray(row.tags),
   };
 }

@@ -1,26 +1,16 @@
 // Member row -> Octavia's MemberResponse.
 import type { MemberRow } from '../../db/member-repo.js';
 import type { FieldMap } from '../list-helper.js';
-import { commonFields, jsonArray } from './common.js';
+import { commonAttributes, commonFields, type CommonView } from './common.js';
 
-export interface MemberView {
-  id: string;
-  name: string;
-  operating_status: string;
-  provisioning_status: string;
-  admin_state_up: boolean;
+export interface MemberView extends CommonView {
   address: string;
   protocol_port: number;
   weight: number;
   backup: boolean;
   subnet_id: string | null;
-  project_id: string;
-  tenant_id: string;
-  created_at: string;
-  updated_at: string | null;
   monitor_address: string | null;
   monitor_port: number | null;
-  tags: string[];
 }
 
 export const memberFields: FieldMap = {
@@ -36,22 +26,13 @@ export const memberFields: FieldMap = {
 
 export function memberView(row: MemberRow): MemberView {
   return {
-    id: row.id,
-    name: row.name,
-    operating_status: row.operating_status,
-    provisioning_status: row.provisioning_status,
-    admin_state_up: row.enabled === 1,
+    ...commonAttributes(row),
     address: row.address,
     protocol_port: row.protocol_port,
     weight: row.weight,
     backup: row.backup === 1,
     subnet_id: row.subnet_id,
-    project_id: row.project_id,
-    tenant_id: row.project_id,
-    created_at: row.created_at,
-    updated_at: row.updated_at,
     monitor_address: row.monitor_address,
     monitor_port: row.monitor_port,
-    tags: jsonArray(row.tags),
   };
 }

@@ -1,7 +1,7 @@
 // Pool row -> Octavia's PoolResponse.
 import type { PoolChildren, PoolRow } from '../../db/pool-repo.js';
 import type { FieldMap } from '../list-helper.js';
-import { commonFields, ids, jsonArray, type IdRef } from './common.js';
+import { commonAttributes, commonFields, ids, type CommonView, type IdRef } from './common.js';
 
 export interface SessionPersistenceView {
   type: string;
@@ -10,25 +10,15 @@ export interface SessionPersistenceView {
   persistence_granularity: string | null;
 }
 
-export interface PoolView {
-  id: string;
-  name: string;
+export interface PoolView extends CommonView {
   description: string;
-  provisioning_status: string;
-  operating_status: string;
-  admin_state_up: boolean;
   protocol: string;
   lb_algorithm: string;
   session_persistence: SessionPersistenceView | null;
-  project_id: string;
-  tenant_id: string;
   loadbalancers: IdRef[];
   listeners: IdRef[];
-  created_at: string;
-  updated_at: string | null;
   healthmonitor_id: string | null;
   members: IdRef[];
-  tags: string[];
   tls_container_ref: string | null;
   ca_tls_container_ref: string | null;
   crl_container_ref: string | null;
@@ -58,24 +48,15 @@ export function sessionPersistenceView(json: string | null): SessionPersistenceV
 
 export function poolView(row: PoolRow, children: PoolChildren): PoolView {
   return {
-    id: row.id,
-    name: row.name,
+    ...commonAttributes(row),
     description: row.description,
-    provisioning_status: row.provisioning_status,
-    operating_status: row.operating_status,
-    admin_state_up: row.enabled === 1,
     protocol: row.protocol,
     lb_algorithm: row.lb_algorithm,
     session_persistence: sessionPersistenceView(row.session_persistence),
-    project_id: row.project_id,
-    tenant_id: row.project_id,
     loadbalancers: [{ id: row.load_balancer_id }],
     listeners: ids(children.listeners),
-    created_at: row.created_at,
-    updated_at: row.updated_at,
     healthmonitor_id: null,
     members: ids(children.members),
-    tags: jsonArray(row.tags),
     tls_container_ref: null,
     ca_tls_container_ref: null,
     crl_container_ref: null,

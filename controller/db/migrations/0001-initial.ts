@@ -1,14 +1,14 @@
 // The first schema: every table of schema.ts, with the indexes the API and the
 // worker query by. Written with Kysely's schema builder so that it runs unchanged
 // on SQLite and PostgreSQL.
-import type { Kysely } from 'kysely';
+import type { CreateTableBuilder, Kysely } from 'kysely';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- migrations must not depend on today's schema types
 type Db = Kysely<any>;
 
-export async function up(db: Db): Promise<void> {
-  await db.schema
-    .createTable('load_balancer')
+/** The columns of every Octavia resource table (load balancer, listener, pool, member). */
+function commonColumns<T extends string>(table: CreateTableBuilder<T>) {
+  return table
     .addColumn('id', 'varchar(36)', (c) => c.primaryKey())
     .addColumn('project_id', 'varchar(255)', (c) => c.notNull())
     .addColumn('name', 'varchar(255)', (c) => c.notNull().defaultTo(''))
@@ -18,7 +18,11 @@ export async function up(db: Db): Promise<void> {
     .addColumn('enabled', 'integer', (c) => c.notNull())
     .addColumn('tags', 'text', (c) => c.notNull().defaultTo('[]'))
     .addColumn('created_at', 'varchar(32)', (c) => c.notNull())
-    .addColumn('updated_at', 'varchar(32)')
+    .addColumn('updated_at', 'varchar(32)');
+}
+
+export async function up(db: Db): Promise<void> {
+  await commonColumns(db.schema.createTable('load_balancer'))
     .addColumn('vip_address', 'varchar(64)', (c) => c.notNull())
     .addColumn('vip_port_id', 'varchar(36)', (c) => c.notNull())
     .addColumn('vip_subnet_id', 'varchar(36)', (c) => c.notNull())
@@ -30,18 +34,7 @@ export async function up(db: Db): Promise<void> {
     .execute();
   await db.schema.createIndex('load_balancer_project_idx').on('load_balancer').column('project_id').execute();
 
-  await db.schema
-    .createTable('listener')
-    .addColumn('id', 'varchar(36)', (c) => c.primaryKey())
-    .addColumn('project_id', 'varchar(255)', (c) => c.notNull())
-    .addColumn('name', 'varchar(255)', (c) => c.notNull().defaultTo(''))
-    .addColumn('description', 'varchar(255)', (c) => c.notNull().defaultTo(''))
-    .addColumn('provisioning_status', 'varchar(16)', (c) => c.notNull())
-    .addColumn('operating_status', 'varchar(16)', (c) => c.notNull())
-    .addColumn('enabled', 'integer', (c) => c.notNull())
-    .addColumn('tags', 'text', (c) => c.notNull().defaultTo('[]'))
-    .addColumn('created_at', 'varchar(32)', (c) => c.notNull())
-    .addColumn('updated_at', 'varchar(32)')
+  await commonColumns(db.schema.createTable('listener'))
     .addColumn('load_balancer_id', 'varchar(36)', (c) =>
       c.notNull().references('load_balancer.id').onDelete('cascade'),
     )
@@ -66,18 +59,7 @@ export async function up(db: Db): Promise<void> {
     .execute();
   await db.schema.createIndex('listener_default_pool_idx').on('listener').column('default_pool_id').execute();
 
-  await db.schema
-    .createTable('pool')
-    .addColumn('id', 'varchar(36)', (c) => c.primaryKey())
-    .addColumn('project_id', 'varchar(255)', (c) => c.notNull())
-    .addColumn('name', 'varchar(255)', (c) => c.notNull().defaultTo(''))
-    .addColumn('description', 'varchar(255)', (c) => c.notNull().defaultTo(''))
-    .addColumn('provisioning_status', 'varchar(16)', (c) => c.notNull())
-    .addColumn('operating_status', 'varchar(16)', (c) => c.notNull())
-    .addColumn('enabled', 'integer', (c) => c.notNull())
-    .addColumn('tags', 'text', (c) => c.notNull().defaultTo('[]'))
-    .addColumn('created_at', 'varchar(32)', (c) => c.notNull())
-    .addColumn('updated_at', 'varchar(32)')
+  await commonColumns(db.schema.createTable('pool'))
     .addColumn('load_balancer_id', 'varchar(36)', (c) =>
       c.notNull().references('load_balancer.id').onDelete('cascade'),
     )
@@ -88,18 +70,7 @@ export async function up(db: Db): Promise<void> {
   await db.schema.createIndex('pool_lb_idx').on('pool').column('load_balancer_id').execute();
   await db.schema.createIndex('pool_project_idx').on('pool').column('project_id').execute();
 
-  await db.schema
-    .createTable('member')
-    .addColumn('id', 'varchar(36)', (c) => c.primaryKey())
-    .addColumn('project_id', 'varchar(255)', (c) => c.notNull())
-    .addColumn('name', 'varchar(255)', (c) => c.notNull().defaultTo(''))
-    .addColumn('description', 'varchar(255)', (c) => c.notNull().defaultTo(''))
-    .addColumn('provisioning_status', 'varchar(16)', (c) => c.notNull())
-    .addColumn('operating_status', 'varchar(16)', (c) => c.notNull())
-    .addColumn('enabled', 'integer', (c) => c.notNull())
-    .addColumn('tags', 'text', (c) => c.notNull().defaultTo('[]'))
-    .addColumn('created_at', 'varchar(32)', (c) => c.notNull())
-    .addColumn('updated_at', 'varchar(32)')
+  await commonColumns(db.schema.createTable('member'))
     .addColumn('pool_id', 'varchar(36)', (c) => c.notNull().references('pool.id').onDelete('cascade'))
     .addColumn('address', 'varchar(64)', (c) => c.notNull())
     .addColumn('protocol_port', 'integer', (c) => c.notNull())
