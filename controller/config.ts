@@ -42,6 +42,21 @@ export interface ControllerConfig {
   };
   /** Worker poll period when idle, and the lease a claimed job holds. */
   worker: { pollMs: number; leaseMs: number; provisionTimeoutMs: number };
+  /** Provider drivers listed besides velox and its aliases. */
+  providers: { enableNoop: boolean };
+  /** Default quota per project and resource, where no explicit quota is set; -1 = unlimited. */
+  quotas: QuotaDefaults;
+}
+
+/** Octavia's [quotas] default_*_quota options. */
+export interface QuotaDefaults {
+  loadBalancer: number;
+  listener: number;
+  pool: number;
+  healthMonitor: number;
+  member: number;
+  l7policy: number;
+  l7rule: number;
 }
 
 /** Deterministic UUID (v5-shaped) from a name, for local networks and subnets. */
@@ -86,6 +101,16 @@ export function defaultConfig(): ControllerConfig {
       ],
     },
     worker: { pollMs: 200, leaseMs: 60_000, provisionTimeoutMs: 30_000 },
+    providers: { enableNoop: false },
+    quotas: {
+      loadBalancer: -1,
+      listener: -1,
+      pool: -1,
+      healthMonitor: -1,
+      member: -1,
+      l7policy: -1,
+      l7rule: -1,
+    },
   };
 }
 

@@ -63,6 +63,20 @@ export const catalogue = {
   RouteNotFound: { status: 404, template: 'The resource could not be found.' },
   MethodNotAllowed: { status: 405, template: 'The method %(method)s is not allowed for this resource.' },
   InternalError: { status: 500, template: 'Something unknown went wrong' },
+  /** Health monitors (H10). */
+  DuplicateHealthMonitor: { status: 409, template: 'This pool already has a health monitor' },
+  /** Flavors, availability zones and their profiles (H13). */
+  RecordAlreadyExists: { status: 409, template: 'A %(field)s of %(name)s already exists.' },
+  ProviderUnsupportedOptionError: {
+    status: 501,
+    template: "Provider '%(prov)s' does not support a requested option: %(user_msg)s",
+  },
+  ProviderFlavorMismatchError: {
+    status: 400,
+    template: "Flavor '%(flav)s' is not compatible with provider '%(prov)s'",
+  },
+  /** Quotas (H12). */
+  QuotaException: { status: 403, template: 'Quota has been met for resources: %(resource)s' },
 } as const satisfies Record<string, CatalogueEntry>;
 
 export type ErrorCode = keyof typeof catalogue;

@@ -6,12 +6,16 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyServ
 import { VeloxError, faultBody, renderError } from '../errors.js';
 import type { ApiDeps } from './deps.js';
 import { amphoraRoutes } from './routes/amphorae.js';
+import { healthMonitorRoutes } from './routes/health-monitors.js';
+import { catalogRoutes } from './routes/catalog.js';
 import { keystoneRoutes } from './routes/keystone.js';
 import { listenerRoutes } from './routes/listeners.js';
 import { loadBalancerRoutes } from './routes/load-balancers.js';
 import { memberRoutes } from './routes/members.js';
 import { neutronRoutes } from './routes/neutron.js';
 import { poolRoutes } from './routes/pools.js';
+import { quotaRoutes } from './routes/quotas.js';
+import { statusStatsRoutes } from './routes/status-stats.js';
 import { versionRoutes } from './routes/versions.js';
 
 export type { ApiDeps } from './deps.js';
@@ -67,6 +71,10 @@ export async function buildApp(deps: BuildAppOptions): Promise<FastifyInstance> 
         await scope.register(listenerRoutes(api));
         await scope.register(poolRoutes(api));
         await scope.register(memberRoutes(api));
+        await scope.register(healthMonitorRoutes(api));
+        await scope.register(catalogRoutes(api));
+        await scope.register(quotaRoutes(api));
+        await scope.register(statusStatsRoutes(api));
       },
       { prefix },
     );

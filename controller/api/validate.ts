@@ -97,7 +97,7 @@ export function checkSessionPersistence(sp: SessionPersistence, protocol: string
 
 /** The provider names clients use for the default driver. */
 export const PROVIDER = 'velox';
-const PROVIDER_ALIASES = ['velox', 'octavia', 'amphora'];
+export const PROVIDER_ALIASES = ['velox', 'octavia', 'amphora'];
 
 export function checkProvider(requested: string | null | undefined): string {
   if (requested === undefined || requested === null || PROVIDER_ALIASES.includes(requested)) return PROVIDER;

@@ -83,7 +83,8 @@ function afterMarker(eb: AnyEb, sort: SortKey[], marker: Row, reverse: boolean):
 /**
  * One page of `table` rows. `scope` adds the conditions of the collection itself
  * (the pool of a member list, the caller's project); `exclude` hides rows whose
- * column has the value (amphorae with status DELETED).
+ * column has the value (amphorae with status DELETED). `key` is the column a marker
+ * names (availability zones are keyed by name).
  */
 export async function listRows<T>(
   ex: Executor,
@@ -91,12 +92,13 @@ export async function listRows<T>(
   spec: ListSpec,
   scope: { column: string; value: string }[] = [],
   exclude: { column: string; value: string }[] = [],
+  key = 'id',
 ): Promise<T[]> {
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- tables are chosen at run time
   const db = ex as unknown as Kysely<any>;
   let marker: Row | undefined;
   if (spec.marker !== undefined) {
-    marker = (await db.selectFrom(table).selectAll().where('id', '=', spec.marker).executeTakeFirst()) as
+    marker = (await db.selectFrom(table).selectAll().where(key, '=', spec.marker).executeTakeFirst()) as
       Row | undefined;
     if (!marker) throw new VeloxError('InvalidMarker', { key: spec.marker });
   }

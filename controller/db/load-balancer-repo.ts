@@ -71,6 +71,11 @@ export async function markChildrenDeleting(trx: Transaction<Database>, id: strin
   const ts = now();
   const poolIds = trx.selectFrom('pool').select('id').where('load_balancer_id', '=', id);
   await trx
+    .updateTable('health_monitor')
+    .set({ provisioning_status: 'PENDING_DELETE', updated_at: ts })
+    .where('pool_id', 'in', poolIds)
+    .execute();
+  await trx
     .updateTable('member')
     .set({ provisioning_status: 'PENDING_DELETE', updated_at: ts })
     .where('pool_id', 'in', poolIds)

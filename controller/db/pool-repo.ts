@@ -21,11 +21,14 @@ export function listPools(
 export interface PoolChildren {
   listeners: string[];
   members: string[];
+  healthMonitor: string | null;
 }
 
-/** Listeners using each pool as default pool, and each pool's members. */
+/** Listeners using each pool as default pool, each pool's members and health monitor. */
 export async function poolChildren(ex: Executor, ids: string[]): Promise<Map<string, PoolChildren>> {
-  const out = new Map<string, PoolChildren>(ids.map((id) => [id, { listeners: [], members: [] }]));
+  const out = new Map<string, PoolChildren>(
+    ids.map((id) => [id, { listeners: [], members: [], healthMonitor: null }]),
+  );
   if (!ids.length) return out;
   const listeners = await ex
     .selectFrom('listener')
@@ -43,6 +46,15 @@ export async function poolChildren(ex: Executor, ids: string[]): Promise<Map<str
     .orderBy('id')
     .execute();
   for (const m of members) out.get(m.pool_id)?.members.push(m.id);
+  const monitors = await ex
+    .selectFrom('health_monitor')
+    .select(['id', 'pool_id'])
+    .where('pool_id', 'in', ids)
+    .execute();
+  for (const hm of monitors) {
+    const children = out.get(hm.pool_id);
+    if (children) children.healthMonitor = hm.id;
+  }
   return out;
 }
 
@@ -62,9 +74,14 @@ export async function updatePool(
     .execute();
 }
 
-/** A deleted pool takes its members with it (Octavia deletes them with the pool). */
+/** A deleted pool takes its members and health monitor with it (as Octavia's pool delete). */
 export async function markPoolDeleting(trx: Transaction<Database>, id: string): Promise<void> {
   const ts = now();
+  await trx
+    .updateTable('health_monitor')
+    .set({ provisioning_status: 'PENDING_DELETE', updated_at: ts })
+    .where('pool_id', '=', id)
+    .execute();
   await trx
     .updateTable('member')
     .set({ provisioning_status: 'PENDING_DELETE', updated_at: ts })

@@ -118,4 +118,103 @@ export interface Database {
   amphora: AmphoraTable;
   job: JobTable;
   port: PortTable;
+  health_monitor: HealthMonitorTable;
+  flavor_profile: FlavorProfileTable;
+  flavor: FlavorTable;
+  availability_zone_profile: AvailabilityZoneProfileTable;
+  availability_zone: AvailabilityZoneTable;
+  listener_statistics: ListenerStatisticsTable;
+  quota: QuotaTable;
+}
+
+/**
+ * Counters of one listener as one amphora reported them (Octavia's listener_statistics);
+ * the API sums the rows of a listener. Cumulative counters = offset + the agent's last
+ * report, the offset growing when the agent's counters restart (health/listener-counters.ts).
+ */
+export interface ListenerStatisticsTable {
+  listener_id: string;
+  amphora_id: string;
+  bytes_in: number; // from clients
+  bytes_out: number; // to clients
+  active_connections: number; // a gauge: the last report
+  total_connections: number;
+  request_errors: number;
+  bytes_in_offset: number;
+  bytes_out_offset: number;
+  total_connections_offset: number;
+  request_errors_offset: number;
+  updated_at: string;
+}
+
+/** Provider-specific settings behind flavors: flavor_data is the JSON text as given. */
+export interface FlavorProfileTable {
+  id: string;
+  name: string;
+  provider_name: string;
+  flavor_data: string;
+  created_at: string; // not shown: the list helper's total order
+}
+
+/** What users pick at load balancer create (flavor_id); name is unique. */
+export interface FlavorTable {
+  id: string;
+  name: string;
+  description: string;
+  enabled: number; // 0 | 1
+  flavor_profile_id: string;
+  created_at: string; // not shown
+}
+
+export interface AvailabilityZoneProfileTable {
+  id: string;
+  name: string;
+  provider_name: string;
+  availability_zone_data: string; // JSON text as given
+  created_at: string; // not shown
+}
+
+/** Keyed by name, as Octavia: load_balancer.availability_zone holds the name. */
+export interface AvailabilityZoneTable {
+  name: string;
+  description: string;
+  enabled: number; // 0 | 1
+  availability_zone_profile_id: string;
+  created_at: string; // not shown
+}
+
+/** A project's explicit quotas; null = the configured default, -1 = unlimited. */
+export interface QuotaTable {
+  project_id: string;
+  load_balancer: number | null;
+  listener: number | null;
+  pool: number | null;
+  health_monitor: number | null;
+  member: number | null;
+  l7policy: number | null;
+  l7rule: number | null;
+}
+
+/** A pool's health monitor; max_retries / max_retries_down are Octavia's rise / fall thresholds. */
+export interface HealthMonitorTable {
+  id: string;
+  project_id: string;
+  name: string;
+  pool_id: string;
+  type: string; // PING | TCP | HTTP | HTTPS | TLS-HELLO | UDP-CONNECT | SCTP
+  delay: number; // seconds between checks
+  timeout: number; // seconds a check may take
+  rise_threshold: number; // max_retries: successes before a member is up
+  fall_threshold: number; // max_retries_down: failures before a member is down
+  http_method: string | null;
+  url_path: string | null;
+  expected_codes: string | null;
+  http_version: number | null; // 1.0 | 1.1
+  domain_name: string | null;
+  provisioning_status: ProvisioningStatus;
+  operating_status: OperatingStatus;
+  enabled: number; // 0 | 1
+  tags: string; // JSON array of strings
+  created_at: string;
+  updated_at: string | null;
 }

@@ -3,6 +3,7 @@
 // amphora serves the new config. Amphora rows: ./amphora-repo.ts.
 import type { Selectable } from 'kysely';
 import { now, type Db, type Executor } from './database.js';
+import type { HealthMonitorRow } from './health-monitor-repo.js';
 import type { ListenerRow } from './listener-repo.js';
 import type { LoadBalancerRow } from './load-balancer-repo.js';
 import type { MemberRow } from './member-repo.js';
@@ -102,6 +103,8 @@ export function getJob(db: Executor, id: number): Promise<JobRow | undefined> {
 export interface PoolGraph {
   pool: PoolRow;
   members: MemberRow[];
+  /** The pool's health monitor, if it has one (not in the amphora config yet). */
+  healthMonitor?: HealthMonitorRow;
 }
 
 export interface LoadBalancerGraph {
@@ -148,16 +151,34 @@ export async function loadLoadBalancerGraph(
         .orderBy('id')
         .execute()
     : [];
+  const monitors = pools.length
+    ? await db
+        .selectFrom('health_monitor')
+        .selectAll()
+        .where(
+          'pool_id',
+          'in',
+          pools.map((p) => p.id),
+        )
+        .execute()
+    : [];
   return {
     loadBalancer,
     listeners,
-    pools: pools.map((pool) => ({ pool, members: members.filter((m) => m.pool_id === pool.id) })),
+    pools: pools.map((pool) => {
+      const healthMonitor = monitors.find((hm) => hm.pool_id === pool.id);
+      return {
+        pool,
+        members: members.filter((m) => m.pool_id === pool.id),
+        ...(healthMonitor ? { healthMonitor } : {}),
+      };
+    }),
   };
 }
 
 /**
- * The amphora serves the graph: rows PENDING_DELETE are removed (members, then
- * pools, clearing default_pool_id references, then listeners), PENDING_CREATE,
+ * The amphora serves the graph: rows PENDING_DELETE are removed (members and health
+ * monitors, then pools, clearing default_pool_id references, then listeners), PENDING_CREATE,
  * PENDING_UPDATE and ERROR become ACTIVE (the whole config was applied, so every
  * remaining object is served), and so does the load balancer.
  */
@@ -167,6 +188,11 @@ export async function markGraphActive(db: Db, lbId: string): Promise<void> {
     const poolIds = trx.selectFrom('pool').select('id').where('load_balancer_id', '=', lbId);
     await trx
       .deleteFrom('member')
+      .where('pool_id', 'in', poolIds)
+      .where('provisioning_status', '=', 'PENDING_DELETE')
+      .execute();
+    await trx
+      .deleteFrom('health_monitor')
       .where('pool_id', 'in', poolIds)
       .where('provisioning_status', '=', 'PENDING_DELETE')
       .execute();
@@ -181,6 +207,7 @@ export async function markGraphActive(db: Db, lbId: string): Promise<void> {
       .where('default_pool_id', 'in', deadPools)
       .execute();
     await trx.deleteFrom('member').where('pool_id', 'in', deadPools).execute();
+    await trx.deleteFrom('health_monitor').where('pool_id', 'in', deadPools).execute();
     await trx
       .deleteFrom('pool')
       .where('load_balancer_id', '=', lbId)
@@ -202,7 +229,11 @@ export async function markGraphError(db: Db, lbId: string): Promise<void> {
   });
 }
 
-/** Members, pools and listeners of the load balancer in one of `from` become `to`, and so does it. */
+/**
+ * Members, health monitors, pools and listeners of the load balancer in one of `from`
+ * become `to`, and so does it. A health monitor becoming ACTIVE is ONLINE, or OFFLINE
+ * when disabled (Octavia's MarkHealthMonitorActiveInDB).
+ */
 async function settleGraph(
   trx: Executor,
   lbId: string,
@@ -214,6 +245,25 @@ async function settleGraph(
   await trx
     .updateTable('member')
     .set({ provisioning_status: to, updated_at: ts })
+    .where('pool_id', 'in', poolIds)
+    .where('provisioning_status', 'in', from)
+    .execute();
+  await trx
+    .updateTable('health_monitor')
+    .set((eb) => ({
+      provisioning_status: to,
+      updated_at: ts,
+      ...(to === 'ACTIVE'
+        ? {
+            operating_status: eb
+              .case()
+              .when('enabled', '=', 1)
+              .then('ONLINE' as const)
+              .else('OFFLINE' as const)
+              .end(),
+          }
+        : {}),
+    }))
     .where('pool_id', 'in', poolIds)
     .where('provisioning_status', 'in', from)
     .execute();
@@ -241,6 +291,7 @@ export async function deleteLoadBalancerRows(db: Db, lbId: string): Promise<void
   await db.transaction().execute(async (trx) => {
     const poolIds = trx.selectFrom('pool').select('id').where('load_balancer_id', '=', lbId);
     await trx.deleteFrom('member').where('pool_id', 'in', poolIds).execute();
+    await trx.deleteFrom('health_monitor').where('pool_id', 'in', poolIds).execute();
     await trx.deleteFrom('listener').where('load_balancer_id', '=', lbId).execute();
     await trx.deleteFrom('pool').where('load_balancer_id', '=', lbId).execute();
     await trx.deleteFrom('port').where('device_id', '=', lbId).execute();

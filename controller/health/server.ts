@@ -1,14 +1,17 @@
 // The Health gRPC service: agents report here over mTLS. The caller's certificate
 // must come from the controller's CA and name the amphora it reports for (CN), so
-// one amphora cannot speak for another.
+// one amphora cannot speak for another. Each heartbeat sets operating statuses and
+// the listeners' statistics.
 import * as grpc from '@grpc/grpc-js';
 import { getAmphora, updateAmphora } from '../db/amphora-repo.js';
-import type { Db } from '../db/database.js';
-import { loadLoadBalancerGraph, setOperatingStatuses } from '../db/worker-repo.js';
+import { now, type Db } from '../db/database.js';
+import { statisticsOfAmphora, upsertListenerStatistics } from '../db/statistics-repo.js';
+import { loadLoadBalancerGraph, setOperatingStatuses, type LoadBalancerGraph } from '../db/worker-repo.js';
 import type { TlsMaterial } from '../worker/agent-client.js';
 import { healthProto } from '../worker/protos.js';
 import type { HeartbeatRequest__Output } from '../../src/grpc/gen/velox/health/v1/HeartbeatRequest.js';
 import type { HeartbeatResponse } from '../../src/grpc/gen/velox/health/v1/HeartbeatResponse.js';
+import { advanceCounters, reportedCounters } from './listener-counters.js';
 import { isEmpty, statusesFromHeartbeat } from './status-rules.js';
 
 export interface HealthServerOptions {
@@ -48,9 +51,35 @@ export async function recordHeartbeat(db: Db, peerCn: string | undefined, hb: He
     if (graph) {
       const statuses = statusesFromHeartbeat(graph, hb);
       if (!isEmpty(statuses)) await setOperatingStatuses(db, statuses);
+      await recordStatistics(db, amp.id, graph, hb);
     }
   }
   return amp.desired_version;
+}
+
+/** The counters of the load balancer's listeners the amphora reported; others are ignored. */
+async function recordStatistics(
+  db: Db,
+  amphoraId: string,
+  graph: LoadBalancerGraph,
+  hb: HeartbeatRequest__Output,
+): Promise<void> {
+  const known = new Set(graph.listeners.map((l) => l.id));
+  const reports = hb.listeners.filter((l) => known.has(l.id));
+  if (reports.length === 0) return;
+  await db.transaction().execute(async (trx) => {
+    const before = await statisticsOfAmphora(trx, amphoraId);
+    const updatedAt = now();
+    await upsertListenerStatistics(
+      trx,
+      reports.map((l) => ({
+        listener_id: l.id,
+        amphora_id: amphoraId,
+        ...advanceCounters(before.get(l.id), reportedCounters(l)),
+        updated_at: updatedAt,
+      })),
+    );
+  });
 }
 
 function peerCommonName(call: grpc.ServerUnaryCall<unknown, unknown>): string | undefined {

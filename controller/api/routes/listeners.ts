@@ -6,6 +6,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { VeloxError } from '../../errors.js';
 import type { Executor } from '../../db/database.js';
 import { changeUnderGate } from '../../db/status-gate.js';
+import { checkQuota } from '../../db/quota-repo.js';
 import { getLoadBalancer } from '../../db/load-balancer-repo.js';
 import {
   getListener,
@@ -144,6 +145,7 @@ export function listenerRoutes(deps: ApiDeps): FastifyPluginAsync {
       const duplicate = () =>
         new VeloxError('DuplicateListenerEntry', { protocol: row.protocol, port: row.protocol_port });
       await changeUnderGate(deps.db, childChange(lb.id), async (trx) => {
+        await checkQuota(trx, lb.project_id, 'listener', deps.config.quotas);
         // TCP and UDP are different L4 protocols: they may share a port number.
         const same = await listenersOnPort(trx, lb.id, row.protocol_port);
         if (same.some((l) => l.protocol === row.protocol)) throw duplicate();

@@ -15,6 +15,7 @@ import {
   updateLoadBalancer,
   type LoadBalancerRow,
 } from '../../db/load-balancer-repo.js';
+import { checkQuota } from '../../db/quota-repo.js';
 import type { Subnet } from '../../drivers/network/types.js';
 import { authorizeRead, authorizeWrite, projectForCreate, requestContext } from '../auth.js';
 import type { ApiDeps } from '../deps.js';
@@ -24,7 +25,8 @@ import {
   LoadBalancerPutBody,
   type LoadBalancerPost,
 } from '../schemas/load-balancer.js';
-import { checkIpAddress, checkProvider } from '../validate.js';
+import { resolvePlacement } from '../lb-placement.js';
+import { checkIpAddress } from '../validate.js';
 import { loadBalancerFields, loadBalancerView, type LoadBalancerView } from '../views/load-balancer.js';
 import {
   commonChanges,
@@ -106,9 +108,6 @@ function checkUnsupportedOptions(lb: LoadBalancerPost): void {
       detail: 'VIP QoS policy is not allowed in this deployment.',
     });
   }
-  if (lb.flavor_id) throw new VeloxError('ValidationException', { detail: 'Invalid flavor_id.' });
-  if (lb.availability_zone)
-    throw new VeloxError('ValidationException', { detail: 'Invalid availability zone.' });
   if (lb.additional_vips?.length) {
     throw new VeloxError('DisabledOption', {
       option: 'additional_vips',
@@ -144,10 +143,12 @@ export function loadBalancerRoutes(deps: ApiDeps): FastifyPluginAsync {
       const ctx = requestContext(req);
       const projectId = projectForCreate(ctx, body.project_id ?? body.tenant_id);
       checkUnsupportedOptions(body);
-      const provider = checkProvider(body.provider);
+      const placement = await resolvePlacement(deps, body);
       const subnet = await resolveVipSubnet(deps, body);
       const id = randomUUID();
       const row = await deps.db.transaction().execute(async (trx) => {
+        // First: it takes the write lock before counting (see checkQuota).
+        await checkQuota(trx, projectId, 'load_balancer', deps.config.quotas);
         const port = await deps.network.allocatePort(
           {
             subnetId: subnet.id,
@@ -166,10 +167,10 @@ export function loadBalancerRoutes(deps: ApiDeps): FastifyPluginAsync {
           vip_port_id: port.id,
           vip_subnet_id: subnet.id,
           vip_network_id: subnet.network_id,
-          provider,
-          topology: 'SINGLE',
-          flavor_id: null,
-          availability_zone: null,
+          provider: placement.provider,
+          topology: placement.topology,
+          flavor_id: placement.flavorId,
+          availability_zone: placement.availabilityZone,
         };
         await insertLoadBalancer(trx, lb);
         await enqueueJob(trx, 'create_lb', id);

@@ -5,6 +5,7 @@ import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { VeloxError } from '../../errors.js';
 import { changeUnderGate, type GateRequest } from '../../db/status-gate.js';
+import { checkQuota } from '../../db/quota-repo.js';
 import { listenersOfPool } from '../../db/listener-repo.js';
 import {
   findMember,
@@ -101,6 +102,7 @@ export function memberRoutes(deps: ApiDeps): FastifyPluginAsync {
       const duplicate = () =>
         new VeloxError('DuplicateMemberEntry', { ip_address: row.address, port: row.protocol_port });
       await changeUnderGate(deps.db, await memberChange(deps, pool), async (trx) => {
+        await checkQuota(trx, pool.project_id, 'member', deps.config.quotas);
         if (await findMember(trx, pool.id, row.address, row.protocol_port)) throw duplicate();
         await insertUnique(() => insertMember(trx, row), duplicate);
       });

@@ -5,6 +5,7 @@ import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { VeloxError } from '../../errors.js';
 import { changeUnderGate, type GateRequest } from '../../db/status-gate.js';
+import { checkQuota } from '../../db/quota-repo.js';
 import { getLoadBalancer } from '../../db/load-balancer-repo.js';
 import { getListener, listenersOfPool, updateListener } from '../../db/listener-repo.js';
 import {
@@ -125,6 +126,7 @@ export function poolRoutes(deps: ApiDeps): FastifyPluginAsync {
         deps.db,
         childChange(lb.id, listener ? { listenerIds: [listener.id] } : {}),
         async (trx) => {
+          await checkQuota(trx, lb.project_id, 'pool', deps.config.quotas);
           if (listener) {
             // Checked inside the transaction so two pools cannot both become default.
             const current = await getListener(trx, listener.id);

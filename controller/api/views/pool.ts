@@ -55,7 +55,7 @@ export function poolView(row: PoolRow, children: PoolChildren): PoolView {
     session_persistence: sessionPersistenceView(row.session_persistence),
     loadbalancers: [{ id: row.load_balancer_id }],
     listeners: ids(children.listeners),
-    healthmonitor_id: null,
+    healthmonitor_id: children.healthMonitor,
     members: ids(children.members),
     tls_container_ref: null,
     ca_tls_container_ref: null,

@@ -2,9 +2,17 @@
 // FileMigrationProvider that imports paths at run time. Names sort in apply order.
 import type { Migration, MigrationProvider } from 'kysely';
 import * as initial from './0001-initial.js';
+import * as healthMonitor from './0002-health-monitor.js';
+import * as statistics from './0003-statistics.js';
+import * as quota from './0004-quota.js';
+import * as flavorAz from './0005-flavor-az.js';
 
 const migrations: Record<string, Migration> = {
   '0001-initial': initial,
+  '0002-health-monitor': healthMonitor,
+  '0003-statistics': statistics,
+  '0004-quota': quota,
+  '0005-flavor-az': flavorAz,
 };
 
 export const migrationProvider: MigrationProvider = {
