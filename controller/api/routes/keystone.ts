@@ -17,13 +17,19 @@ function project(req: FastifyRequest, id: string) {
   };
 }
 
+// With `auth_type: none`, keystoneclient takes the unversioned auth endpoint as the
+// identity endpoint and asks for /projects/...; with a versioned one, /v3/projects/....
 export const keystoneRoutes: FastifyPluginAsync = async (app) => {
-  app.get('/v3/projects/:id', async (req) => ({ project: project(req, (req.params as { id: string }).id) }));
-  app.get('/v3/projects', async (req) => {
-    const name = (req.query as Record<string, string | undefined>)['name'];
-    return {
-      projects: name ? [project(req, name)] : [],
-      links: { self: `${req.protocol}://${req.host}/v3/projects`, previous: null, next: null },
-    };
-  });
+  for (const prefix of ['/v3', '']) {
+    app.get(`${prefix}/projects/:id`, async (req) => ({
+      project: project(req, (req.params as { id: string }).id),
+    }));
+    app.get(`${prefix}/projects`, async (req) => {
+      const name = (req.query as Record<string, string | undefined>)['name'];
+      return {
+        projects: name ? [project(req, name)] : [],
+        links: { self: `${req.protocol}://${req.host}/v3/projects`, previous: null, next: null },
+      };
+    });
+  }
 };

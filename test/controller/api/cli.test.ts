@@ -115,4 +115,7 @@ t.test('openstack loadbalancer create/list/show, listener, pool, member', async 
   await t.rejects(os('loadbalancer', 'delete', 'lb1'), /has children/, 'children need --cascade');
   await os('loadbalancer', 'delete', '--cascade', 'lb1');
   t.match(await json('loadbalancer', 'show', lbId), { provisioning_status: 'PENDING_DELETE' });
+
+  // --project is resolved through Keystone before the quota call: noauth answers it.
+  t.match(await json('loadbalancer', 'quota', 'show', 'demo'), { load_balancer: -1 });
 });

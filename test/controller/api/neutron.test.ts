@@ -62,6 +62,11 @@ t.test('keystone projects, versions, healthcheck', async (t) => {
   t.match(r.body.project, { id: 'demo', name: 'demo', enabled: true });
   r = await h.req('GET', '/v3/projects?name=demo');
   t.match(r.body.projects, [{ id: 'demo', name: 'demo' }]);
+  // keystoneclient with `auth_type: none` asks the unversioned endpoint
+  r = await h.req('GET', '/projects/demo');
+  t.match(r.body.project, { id: 'demo', name: 'demo' });
+  r = await h.req('GET', '/projects?name=demo');
+  t.match(r.body.projects, [{ id: 'demo' }]);
   r = await h.req('GET', '/');
   t.match(r.body.versions, [{ id: 'v2.0' }, { id: 'v2.26', status: 'CURRENT' }]);
   r = await h.req('GET', '/healthcheck');
