@@ -2,7 +2,7 @@
 // ACTIVE as well as its load balancer (Octavia's health monitor rules), mark the
 // pool and its listeners PENDING_UPDATE, and enqueue sync_lb.
 import { randomUUID } from 'node:crypto';
-import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
+import type { FastifyPluginAsync } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { VeloxError } from '../../errors.js';
 import { changeUnderGate, type GateRequest } from '../../db/status-gate.js';
@@ -17,7 +17,7 @@ import {
 import { listenersOfPool } from '../../db/listener-repo.js';
 import type { PoolRow } from '../../db/pool-repo.js';
 import { checkQuota } from '../../db/quota-repo.js';
-import { authorizeRead, authorizeWrite, requestContext } from '../auth.js';
+import { authorizeWrite, requestContext } from '../auth.js';
 import type { ApiDeps } from '../deps.js';
 import {
   DEFAULT_MAX_RETRIES_DOWN,
@@ -27,7 +27,6 @@ import {
   checkValues,
   createValues,
 } from '../health-monitor-rules.js';
-import { selectFields } from '../list-helper.js';
 import { HealthMonitorPostBody, HealthMonitorPutBody } from '../schemas/health-monitor.js';
 import { healthMonitorFields, healthMonitorView } from '../views/health-monitor.js';
 import { findPool } from './pools.js';
@@ -38,8 +37,7 @@ import {
   idParam,
   insertUnique,
   newRowColumns,
-  projectList,
-  shownFields,
+  readRoutes,
 } from './resource.js';
 
 async function findHealthMonitor(deps: ApiDeps, id: string): Promise<HealthMonitorRow> {
@@ -60,20 +58,13 @@ export function healthMonitorRoutes(deps: ApiDeps): FastifyPluginAsync {
   return async (fastify) => {
     const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
 
-    app.get('/healthmonitors', (req: FastifyRequest) =>
-      projectList(
-        req,
-        'healthmonitors',
-        healthMonitorFields,
-        (spec, scope) => listHealthMonitors(deps.db, spec, scope),
-        (rows) => rows.map(healthMonitorView),
-      ),
-    );
-
-    app.get('/healthmonitors/:id', async (req) => {
-      const hm = await findHealthMonitor(deps, idParam(req));
-      authorizeRead(requestContext(req), hm.project_id);
-      return { healthmonitor: selectFields(healthMonitorView(hm), shownFields(req, healthMonitorFields)) };
+    readRoutes(app, {
+      plural: 'healthmonitors',
+      singular: 'healthmonitor',
+      fields: healthMonitorFields,
+      list: (spec, scope) => listHealthMonitors(deps.db, spec, scope),
+      find: (id) => findHealthMonitor(deps, id),
+      render: (rows) => rows.map(healthMonitorView),
     });
 
     app.post('/healthmonitors', { schema: { body: HealthMonitorPostBody } }, async (req, reply) => {

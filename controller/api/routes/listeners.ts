@@ -1,7 +1,7 @@
 // /v2/lbaas/listeners: TCP and UDP listeners; every change goes through the
 // status gate of the listener's load balancer and enqueues sync_lb.
 import { randomUUID } from 'node:crypto';
-import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
+import type { FastifyPluginAsync } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { VeloxError } from '../../errors.js';
 import type { Executor } from '../../db/database.js';
@@ -18,9 +18,8 @@ import {
   type ListenerRow,
 } from '../../db/listener-repo.js';
 import { getPool } from '../../db/pool-repo.js';
-import { authorizeRead, authorizeWrite, requestContext } from '../auth.js';
+import { authorizeWrite, requestContext } from '../auth.js';
 import type { ApiDeps } from '../deps.js';
-import { selectFields } from '../list-helper.js';
 import { ListenerPostBody, ListenerPutBody, type ListenerPut } from '../schemas/listener.js';
 import { checkSupportedProtocol, normaliseAllowedCidrs } from '../validate.js';
 import { listenerFields, listenerView } from '../views/listener.js';
@@ -31,8 +30,7 @@ import {
   idParam,
   insertUnique,
   newRowColumns,
-  projectList,
-  shownFields,
+  readRoutes,
 } from './resource.js';
 
 /** Octavia's defaults (haproxy_amphora.timeout_*). */
@@ -98,20 +96,13 @@ export function listenerRoutes(deps: ApiDeps): FastifyPluginAsync {
   return async (fastify) => {
     const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
 
-    app.get('/listeners', (req: FastifyRequest) =>
-      projectList(
-        req,
-        'listeners',
-        listenerFields,
-        (spec, scope) => listListeners(deps.db, spec, scope),
-        (rows) => rows.map(listenerView),
-      ),
-    );
-
-    app.get('/listeners/:id', async (req) => {
-      const l = await findListener(deps, idParam(req));
-      authorizeRead(requestContext(req), l.project_id);
-      return { listener: selectFields(listenerView(l), shownFields(req, listenerFields)) };
+    readRoutes(app, {
+      plural: 'listeners',
+      singular: 'listener',
+      fields: listenerFields,
+      list: (spec, scope) => listListeners(deps.db, spec, scope),
+      find: (id) => findListener(deps, id),
+      render: (rows) => rows.map(listenerView),
     });
 
     app.post('/listeners', { schema: { body: ListenerPostBody } }, async (req, reply) => {

@@ -1,7 +1,7 @@
 // /v2/lbaas/loadbalancers: create (VIP port + row + create_lb job in one
 // transaction), list, show, update and delete (cascade) behind the status gate.
 import { randomUUID } from 'node:crypto';
-import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
+import type { FastifyPluginAsync } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { VeloxError } from '../../errors.js';
 import { enqueueJob, changeUnderGate } from '../../db/status-gate.js';
@@ -17,9 +17,8 @@ import {
 } from '../../db/load-balancer-repo.js';
 import { checkQuota } from '../../db/quota-repo.js';
 import type { Subnet } from '../../drivers/network/types.js';
-import { authorizeRead, authorizeWrite, projectForCreate, requestContext } from '../auth.js';
+import { authorizeWrite, projectForCreate, requestContext } from '../auth.js';
 import type { ApiDeps } from '../deps.js';
-import { selectFields } from '../list-helper.js';
 import {
   LoadBalancerPostBody,
   LoadBalancerPutBody,
@@ -28,15 +27,7 @@ import {
 import { resolvePlacement } from '../lb-placement.js';
 import { checkIpAddress } from '../validate.js';
 import { loadBalancerFields, loadBalancerView, type LoadBalancerView } from '../views/load-balancer.js';
-import {
-  commonChanges,
-  found,
-  idParam,
-  newRowColumns,
-  projectList,
-  shownFields,
-  type Query,
-} from './resource.js';
+import { commonChanges, found, idParam, newRowColumns, readRoutes, type Query } from './resource.js';
 
 async function findLoadBalancer(deps: ApiDeps, id: string): Promise<LoadBalancerRow> {
   return found(await getLoadBalancer(deps.db, id), 'Load Balancer', id);
@@ -120,22 +111,13 @@ export function loadBalancerRoutes(deps: ApiDeps): FastifyPluginAsync {
   return async (fastify) => {
     const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
 
-    app.get('/loadbalancers', (req: FastifyRequest) =>
-      projectList(
-        req,
-        'loadbalancers',
-        loadBalancerFields,
-        (spec, scope) => listLoadBalancers(deps.db, spec, scope),
-        (rows) => renderLoadBalancers(deps, rows),
-      ),
-    );
-
-    app.get('/loadbalancers/:id', async (req) => {
-      const lb = await findLoadBalancer(deps, idParam(req));
-      authorizeRead(requestContext(req), lb.project_id);
-      return {
-        loadbalancer: selectFields(await renderLoadBalancer(deps, lb), shownFields(req, loadBalancerFields)),
-      };
+    readRoutes(app, {
+      plural: 'loadbalancers',
+      singular: 'loadbalancer',
+      fields: loadBalancerFields,
+      list: (spec, scope) => listLoadBalancers(deps.db, spec, scope),
+      find: (id) => findLoadBalancer(deps, id),
+      render: (rows) => renderLoadBalancers(deps, rows),
     });
 
     app.post('/loadbalancers', { schema: { body: LoadBalancerPostBody } }, async (req, reply) => {

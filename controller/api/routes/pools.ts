@@ -1,7 +1,7 @@
 // /v2/lbaas/pools: TCP and UDP pools on a load balancer, optionally the default
 // pool of a listener; changes go through the status gate and enqueue sync_lb.
 import { randomUUID } from 'node:crypto';
-import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
+import type { FastifyPluginAsync } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { VeloxError } from '../../errors.js';
 import { changeUnderGate, type GateRequest } from '../../db/status-gate.js';
@@ -17,21 +17,12 @@ import {
   updatePool,
   type PoolRow,
 } from '../../db/pool-repo.js';
-import { authorizeRead, authorizeWrite, requestContext } from '../auth.js';
+import { authorizeWrite, requestContext } from '../auth.js';
 import type { ApiDeps } from '../deps.js';
-import { selectFields } from '../list-helper.js';
 import { PoolPostBody, PoolPutBody, type SessionPersistence } from '../schemas/pool.js';
 import { checkSessionPersistence, checkSupportedProtocol } from '../validate.js';
 import { poolFields, poolView, type PoolView } from '../views/pool.js';
-import {
-  childChange,
-  commonChanges,
-  found,
-  idParam,
-  newRowColumns,
-  projectList,
-  shownFields,
-} from './resource.js';
+import { childChange, commonChanges, found, idParam, newRowColumns, readRoutes } from './resource.js';
 
 export async function findPool(deps: ApiDeps, id: string): Promise<PoolRow> {
   return found(await getPool(deps.db, id), 'Pool', id);
@@ -72,20 +63,13 @@ export function poolRoutes(deps: ApiDeps): FastifyPluginAsync {
   return async (fastify) => {
     const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
 
-    app.get('/pools', (req: FastifyRequest) =>
-      projectList(
-        req,
-        'pools',
-        poolFields,
-        (spec, scope) => listPools(deps.db, spec, scope),
-        (rows) => renderPools(deps, rows),
-      ),
-    );
-
-    app.get('/pools/:id', async (req) => {
-      const p = await findPool(deps, idParam(req));
-      authorizeRead(requestContext(req), p.project_id);
-      return { pool: selectFields(await renderPool(deps, p), shownFields(req, poolFields)) };
+    readRoutes(app, {
+      plural: 'pools',
+      singular: 'pool',
+      fields: poolFields,
+      list: (spec, scope) => listPools(deps.db, spec, scope),
+      find: (id) => findPool(deps, id),
+      render: (rows) => renderPools(deps, rows),
     });
 
     app.post('/pools', { schema: { body: PoolPostBody } }, async (req, reply) => {

@@ -2,12 +2,12 @@
 // request, the 404 of an unknown id, a list's project scope and envelope, the
 // common columns of a new row and of a PUT, and the status gate of a change under
 // a load balancer.
-import type { FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { VeloxError } from '../../errors.js';
 import { now } from '../../db/database.js';
 import type { ListSpec } from '../../db/list-query.js';
 import type { GateRequest } from '../../db/status-gate.js';
-import { listProject, requestContext } from '../auth.js';
+import { authorizeRead, listProject, requestContext } from '../auth.js';
 import { pageLinks, parseListQuery, selectFields, type FieldMap, type ParsedList } from '../list-helper.js';
 
 export type Query = Record<string, string | string[] | undefined>;
@@ -120,4 +120,29 @@ export async function insertUnique(
 
 function isUniqueViolation(err: unknown): boolean {
   return err instanceof Error && /UNIQUE constraint failed|duplicate key/i.test(err.message);
+}
+
+/** What a project-owned resource needs for its GET routes. */
+export interface ReadableResource<R extends { project_id: string }, V extends { id: string }> {
+  plural: string; // the collection path and list key, e.g. 'pools'
+  singular: string; // the show key, e.g. 'pool'
+  fields: FieldMap;
+  list: (spec: ListSpec, scope: Scope) => Promise<R[]>;
+  /** The row or Octavia's 404. */
+  find: (id: string) => Promise<R>;
+  render: (rows: R[]) => V[] | Promise<V[]>;
+}
+
+/** GET /<plural> and GET /<plural>/:id, project-scoped, with `fields` on both. */
+export function readRoutes<R extends { project_id: string }, V extends { id: string }>(
+  app: FastifyInstance,
+  r: ReadableResource<R, V>,
+): void {
+  app.get(`/${r.plural}`, (req: FastifyRequest) => projectList(req, r.plural, r.fields, r.list, r.render));
+  app.get(`/${r.plural}/:id`, async (req: FastifyRequest) => {
+    const row = await r.find(idParam(req));
+    authorizeRead(requestContext(req), row.project_id);
+    const [view] = await r.render([row]);
+    return { [r.singular]: selectFields(view!, shownFields(req, r.fields)) };
+  });
 }
