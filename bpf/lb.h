@@ -6,7 +6,8 @@
  * against the TypeScript codecs in src/dataplane/codecs.ts.
  *
  * Byte order: addresses, ports and MACs are in network byte order (as on the wire);
- * every other integer is host order. IPv4 addresses occupy addr[0], the rest 0.
+ * every other integer is host order. IPv4 addresses occupy addr[0], the rest 0; IPv6
+ * addresses all four words.
  */
 #ifndef VELOX_LB_H
 #define VELOX_LB_H
@@ -32,6 +33,7 @@ typedef uint32_t __be32;
 #define LB_MAX_FLOWS 262144      /* conntrack entries (two per flow) */
 #define LB_MAX_IFACES 64         /* interfaces the program may redirect to */
 #define LB_SNAT_PROBES 16        /* bounded probing for a free SNAT port */
+#define LB_MAX_CIDRS 4096        /* allowed_cidrs entries across all listeners */
 
 /* ---- values of fields ------------------------------------------------------ */
 #define LB_FAMILY_IPV4 4
@@ -39,9 +41,24 @@ typedef uint32_t __be32;
 
 /* lb_vip_meta.flags */
 #define LB_VIP_F_ENABLED (1u << 0)
+#define LB_VIP_F_HASH_SRC_IP (1u << 1)   /* SOURCE_IP algorithm or persistence: hash the source address only */
+#define LB_VIP_F_ROUND_ROBIN (1u << 2)   /* ROUND_ROBIN: step through the ring with a per-CPU counter */
+#define LB_VIP_F_LEAST_CONN (1u << 3)    /* LEAST_CONNECTIONS: of two ring picks, fewer connections per weight */
+#define LB_VIP_F_ALLOWED_CIDRS (1u << 4) /* new flows only from sources in lb_allowed_cidrs for this vip_id */
+
+/*
+ * ICMP echo to a VIP address is answered by the program: the compiler adds one lb_vips
+ * entry per VIP address with port 0 and proto IPPROTO_ICMP (IPv4) or IPPROTO_ICMPV6.
+ */
 
 /* lb_backend.flags */
 #define LB_BACKEND_F_ENABLED (1u << 0)
+
+/* lb_flow.state: the connection's state, which picks its idle timeout. */
+#define LB_CT_UDP 0         /* not TCP: idle_timeout_ms of its VIP */
+#define LB_CT_SYN_SENT 1    /* TCP, the client's SYN seen, no reply yet: syn_timeout_ms */
+#define LB_CT_ESTABLISHED 2 /* TCP, the member replied: idle_timeout_ms */
+#define LB_CT_CLOSING 3     /* TCP, a FIN or RST seen either way: lb_settings.closing_timeout_ms */
 
 /* lb_flow.dir */
 #define LB_DIR_FORWARD 0 /* client -> VIP, rewritten towards the member */
@@ -49,8 +66,8 @@ typedef uint32_t __be32;
 
 /* Why the program returned what it did: index into lb_exit_stats. */
 enum lb_exit_reason {
-	LB_EXIT_PASS_NOT_IP = 0,      /* ARP, LLDP, anything not IPv4 */
-	LB_EXIT_PASS_NOT_L4 = 1,      /* IPv4 but neither TCP nor UDP (ICMP, VRRP, ...) */
+	LB_EXIT_PASS_NOT_IP = 0,      /* ARP, LLDP, anything neither IPv4 nor IPv6 */
+	LB_EXIT_PASS_NOT_L4 = 1,      /* IP but not TCP, UDP, ICMP (VRRP, ESP, ...) */
 	LB_EXIT_PASS_FRAGMENT = 2,    /* fragments go to the kernel */
 	LB_EXIT_PASS_NOT_VIP = 3,     /* TCP/UDP not addressed to a VIP nor a tracked flow */
 	LB_EXIT_DROP_MALFORMED = 4,   /* truncated or inconsistent headers */
@@ -62,7 +79,11 @@ enum lb_exit_reason {
 	LB_EXIT_DROP_VIP_DISABLED = 10, /* VIP exists but is administratively down */
 	LB_EXIT_DROP_NO_FLOW = 11,    /* a non-SYN TCP segment for a VIP with no conntrack entry */
 	LB_EXIT_PASS_TTL = 12,        /* TTL would expire: the kernel answers ICMP time exceeded */
-	LB_EXIT_MAX = 13,
+	LB_EXIT_DROP_CIDR = 13,       /* new flow from a source outside the listener's allowed_cidrs */
+	LB_EXIT_DROP_CONN_LIMIT = 14, /* new flow over the listener's connection_limit */
+	LB_EXIT_ICMP_ECHO_REPLY = 15, /* echo request to a VIP address answered (XDP_TX) */
+	LB_EXIT_PASS_ICMP = 16,       /* ICMP neither to a VIP nor about a tracked flow */
+	LB_EXIT_MAX = 17,
 };
 
 /* ---- map names (the section names in bpf/maps.h; pinned under bpffs by these) --- */
@@ -75,6 +96,14 @@ enum lb_exit_reason {
 #define LB_MAP_VIP_STATS "lb_vip_stats"
 #define LB_MAP_BACKEND_STATS "lb_backend_stats"
 #define LB_MAP_EXIT_STATS "lb_exit_stats"
+#define LB_MAP_VIP_DROPS "lb_vip_drops"
+#define LB_MAP_BACKEND_DROPS "lb_backend_drops"
+#define LB_MAP_VIP_OPENED "lb_vip_opened"
+#define LB_MAP_VIP_ACTIVE "lb_vip_active"
+#define LB_MAP_BACKEND_OPENED "lb_backend_opened"
+#define LB_MAP_BACKEND_ACTIVE "lb_backend_active"
+#define LB_MAP_RR "lb_rr"
+#define LB_MAP_ALLOWED_CIDRS "lb_allowed_cidrs"
 #define LB_PROG_XDP "xdp_lb"
 
 /* ---- structs ---------------------------------------------------------------- */
@@ -89,10 +118,13 @@ struct lb_vip_key {
 
 /* lb_vips value. */
 struct lb_vip_meta {
-	__u32 flags;   /* LB_VIP_F_* */
-	__u32 ring_id; /* row of lb_rings holding this service's Maglev table */
-	__u32 vip_id;  /* index into lb_vip_stats */
-	__u32 pad;
+	__u32 flags;           /* LB_VIP_F_* */
+	__u32 ring_id;         /* row of lb_rings holding this service's Maglev table */
+	__u32 vip_id;          /* index into lb_vip_stats and the other per-VIP maps */
+	__u32 conn_limit;      /* listener connection_limit; 0 = unlimited */
+	__u32 idle_timeout_ms; /* established TCP and UDP flows: max(timeout_client_data, timeout_member_data) */
+	__u32 syn_timeout_ms;  /* TCP before the member's first reply: timeout_member_connect */
+	__u32 pad[2];
 };
 
 /* lb_backends value, indexed by backend id. */
@@ -102,7 +134,7 @@ struct lb_backend {
 	__be16 port;    /* member port, network order */
 	__u8 family;    /* LB_FAMILY_*; 0 = slot unused */
 	__u8 flags;     /* LB_BACKEND_F_* */
-	__u32 pad;
+	__u32 weight;   /* member weight 1..256, for LEAST_CONNECTIONS; 0 when draining */
 };
 
 /* lb_flows key: the 5-tuple of a packet as it arrives. */
@@ -125,7 +157,7 @@ struct lb_flow {
 	__u32 backend_id;  /* member the flow is pinned to */
 	__u32 vip_id;      /* service the flow belongs to */
 	__u8 dir;          /* LB_DIR_* */
-	__u8 state;        /* reserved for TCP state tracking */
+	__u8 state;        /* LB_CT_*; the pair's state is the later of its two entries' */
 	__u16 pad;
 	/*
 	 * Auto last hop, set in reverse entries only: replies go back to the L2 neighbour
@@ -140,9 +172,28 @@ struct lb_flow {
 
 /* lb_settings value (a single-entry array). */
 struct lb_settings {
-	__u16 snat_port_min; /* host order, inclusive */
-	__u16 snat_port_max; /* host order, inclusive */
+	__u16 snat_port_min;     /* host order, inclusive */
+	__u16 snat_port_max;     /* host order, inclusive */
 	__u32 flags;
+	__u32 closing_timeout_ms; /* TCP after FIN or RST */
+	__u32 pad;
+};
+
+/*
+ * lb_vip_active / lb_backend_active value, written by the agent's conntrack sweep. With the
+ * lb_*_opened counter (a u64 the program adds 1 to per new flow, atomically) it estimates
+ * the connections open now: active + (opened - opened_at_sweep).
+ */
+struct lb_active {
+	__u64 opened_at_sweep; /* the lb_*_opened value when the sweep started */
+	__u64 active;          /* live flows the sweep counted */
+};
+
+/* lb_allowed_cidrs key (LPM trie): prefixlen counts vip_id's 32 bits plus the address prefix. */
+struct lb_cidr_key {
+	__u32 prefixlen;
+	__u32 vip_id;   /* host order; always matched whole, so any byte order both sides share */
+	__be32 addr[4]; /* network order; IPv4 in addr[0] */
 };
 
 /* lb_vip_stats and lb_backend_stats value (per CPU). */
@@ -163,20 +214,24 @@ struct lb_exit_counter {
 
 #ifndef __cplusplus
 _Static_assert(sizeof(struct lb_vip_key) == 20, "lb_vip_key size");
-_Static_assert(sizeof(struct lb_vip_meta) == 16, "lb_vip_meta size");
+_Static_assert(sizeof(struct lb_vip_meta) == 32, "lb_vip_meta size");
 _Static_assert(sizeof(struct lb_backend) == 40, "lb_backend size");
 _Static_assert(sizeof(struct lb_flow_key) == 40, "lb_flow_key size");
 _Static_assert(sizeof(struct lb_flow) == 72, "lb_flow size");
-_Static_assert(sizeof(struct lb_settings) == 8, "lb_settings size");
+_Static_assert(sizeof(struct lb_settings) == 16, "lb_settings size");
+_Static_assert(sizeof(struct lb_active) == 16, "lb_active size");
+_Static_assert(sizeof(struct lb_cidr_key) == 24, "lb_cidr_key size");
 _Static_assert(sizeof(struct lb_stats) == 48, "lb_stats size");
 _Static_assert(sizeof(struct lb_exit_counter) == 16, "lb_exit_counter size");
 #else
 static_assert(sizeof(struct lb_vip_key) == 20, "lb_vip_key size");
-static_assert(sizeof(struct lb_vip_meta) == 16, "lb_vip_meta size");
+static_assert(sizeof(struct lb_vip_meta) == 32, "lb_vip_meta size");
 static_assert(sizeof(struct lb_backend) == 40, "lb_backend size");
 static_assert(sizeof(struct lb_flow_key) == 40, "lb_flow_key size");
 static_assert(sizeof(struct lb_flow) == 72, "lb_flow size");
-static_assert(sizeof(struct lb_settings) == 8, "lb_settings size");
+static_assert(sizeof(struct lb_settings) == 16, "lb_settings size");
+static_assert(sizeof(struct lb_active) == 16, "lb_active size");
+static_assert(sizeof(struct lb_cidr_key) == 24, "lb_cidr_key size");
 static_assert(sizeof(struct lb_stats) == 48, "lb_stats size");
 static_assert(sizeof(struct lb_exit_counter) == 16, "lb_exit_counter size");
 #endif

@@ -88,4 +88,77 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } lb_exit_stats SEC(".maps");
 
+/* vip_id * LB_EXIT_MAX + reason -> per-CPU drops of the service for that reason. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, LB_MAX_VIPS * LB_EXIT_MAX);
+	__type(key, __u32);
+	__type(value, __u64);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} lb_vip_drops SEC(".maps");
+
+/* backend id * LB_EXIT_MAX + reason -> per-CPU drops of the member for that reason. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, LB_MAX_BACKENDS * LB_EXIT_MAX);
+	__type(key, __u32);
+	__type(value, __u64);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} lb_backend_drops SEC(".maps");
+
+/* vip_id -> flows opened so far (shared, atomic add): with lb_vip_active, the open count. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, LB_MAX_VIPS);
+	__type(key, __u32);
+	__type(value, __u64);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} lb_vip_opened SEC(".maps");
+
+/* vip_id -> the agent's last conntrack count (struct lb_active). */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, LB_MAX_VIPS);
+	__type(key, __u32);
+	__type(value, struct lb_active);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} lb_vip_active SEC(".maps");
+
+/* backend id -> flows opened so far (shared, atomic add). */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, LB_MAX_BACKENDS);
+	__type(key, __u32);
+	__type(value, __u64);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} lb_backend_opened SEC(".maps");
+
+/* backend id -> the agent's last conntrack count (struct lb_active). */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, LB_MAX_BACKENDS);
+	__type(key, __u32);
+	__type(value, struct lb_active);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} lb_backend_active SEC(".maps");
+
+/* vip_id -> per-CPU round-robin position in the VIP's ring. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, LB_MAX_VIPS);
+	__type(key, __u32);
+	__type(value, __u32);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} lb_rr SEC(".maps");
+
+/* (vip_id, source prefix) -> 1: a listener's allowed_cidrs (LPM trie). */
+struct {
+	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
+	__uint(max_entries, LB_MAX_CIDRS);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, struct lb_cidr_key);
+	__type(value, __u32);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} lb_allowed_cidrs SEC(".maps");
+
 #endif /* VELOX_MAPS_H */

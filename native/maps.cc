@@ -134,6 +134,44 @@ Napi::Value MapUpdateBatch(const Napi::CallbackInfo& info) {
   return env.Undefined();
 }
 
+// Every entry of a hash or array map with BPF_MAP_LOOKUP_BATCH, a chunk per syscall: a
+// walk of a full conntrack table by next-key + lookup would cost two syscalls per entry.
+Napi::Value MapDump(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  int fd = ArgFd(info, 0);
+  bpf_map_info m = MapInfoOf(env, fd);
+  size_t valueSize = UserValueSize(env, m);
+  // A hash bucket must fit in one chunk (ENOSPC otherwise); buckets are short, chunks are not.
+  uint32_t chunk = m.max_entries < 4096 ? m.max_entries : 4096;
+  if (chunk == 0) chunk = 1;
+  std::vector<uint8_t> keys, values;
+  // The batch token is a bucket index for hash maps and an index for arrays: key-sized is enough.
+  std::vector<uint8_t> inBatch(m.key_size < 8 ? 8 : m.key_size), outBatch(inBatch.size());
+  size_t total = 0;
+  bool first = true;
+  bpf_map_batch_opts opts{};
+  opts.sz = sizeof(opts);
+  for (;;) {
+    keys.resize((total + chunk) * m.key_size);
+    values.resize((total + chunk) * valueSize);
+    uint32_t count = chunk;
+    int ret = bpf_map_lookup_batch(fd, first ? nullptr : inBatch.data(), outBatch.data(),
+                                   keys.data() + total * m.key_size, values.data() + total * valueSize, &count,
+                                   &opts);
+    int err = ret == 0 ? 0 : LibbpfErr(ret);
+    if (err != 0 && err != ENOENT) ThrowErrno(env, err, "bpf_map_lookup_batch");
+    total += count;
+    if (err == ENOENT || total >= m.max_entries * 2u) break;  // ENOENT: the walk reached the end
+    inBatch.swap(outBatch);
+    first = false;
+  }
+  Napi::Object out = Napi::Object::New(env);
+  out.Set("count", Napi::Number::New(env, static_cast<double>(total)));
+  out.Set("keys", Napi::Buffer<uint8_t>::Copy(env, keys.data(), total * m.key_size));
+  out.Set("values", Napi::Buffer<uint8_t>::Copy(env, values.data(), total * valueSize));
+  return out;
+}
+
 Napi::Value MapNextKey(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   int fd = ArgFd(info, 0);
@@ -168,6 +206,7 @@ void InitMaps(Napi::Env env, Napi::Object exports) {
   exports.Set("mapDelete", Napi::Function::New(env, MapDelete, "mapDelete"));
   exports.Set("mapUpdateBatch", Napi::Function::New(env, MapUpdateBatch, "mapUpdateBatch"));
   exports.Set("mapNextKey", Napi::Function::New(env, MapNextKey, "mapNextKey"));
+  exports.Set("mapDump", Napi::Function::New(env, MapDump, "mapDump"));
   exports.Set("possibleCpus", Napi::Function::New(env, PossibleCpusJs, "possibleCpus"));
 }
 

@@ -7,6 +7,8 @@
 // (x86_64, arm64). In TypeScript, ports are plain numbers, addresses dotted quads and
 // MACs colon-separated lower-case hex.
 
+import { isIPv4, isIPv6 } from 'node:net';
+
 export const LB_MAX_VIPS = 512;
 export const LB_MAX_BACKENDS = 4096;
 export const LB_RING_SIZE = 16381;
@@ -14,11 +16,21 @@ export const LB_MAX_RINGS = 64;
 export const LB_MAX_FLOWS = 262144;
 export const LB_MAX_IFACES = 64;
 export const LB_SNAT_PROBES = 16;
+export const LB_MAX_CIDRS = 4096;
 
 export const LB_FAMILY_IPV4 = 4;
 export const LB_FAMILY_IPV6 = 6;
 export const LB_VIP_F_ENABLED = 1;
+export const LB_VIP_F_HASH_SRC_IP = 1 << 1;
+export const LB_VIP_F_ROUND_ROBIN = 1 << 2;
+export const LB_VIP_F_LEAST_CONN = 1 << 3;
+export const LB_VIP_F_ALLOWED_CIDRS = 1 << 4;
 export const LB_BACKEND_F_ENABLED = 1;
+/** lb_flow.state */
+export const LB_CT_UDP = 0;
+export const LB_CT_SYN_SENT = 1;
+export const LB_CT_ESTABLISHED = 2;
+export const LB_CT_CLOSING = 3;
 export const LB_DIR_FORWARD = 0;
 export const LB_DIR_REVERSE = 1;
 
@@ -30,6 +42,8 @@ export function ringEntry(backendId: number): number {
 
 export const IPPROTO_TCP = 6;
 export const IPPROTO_UDP = 17;
+export const IPPROTO_ICMP = 1;
+export const IPPROTO_ICMPV6 = 58;
 
 /** enum lb_exit_reason: why the program returned what it did (index of lb_exit_stats). */
 export const ExitReason = {
@@ -46,9 +60,13 @@ export const ExitReason = {
   DROP_VIP_DISABLED: 10,
   DROP_NO_FLOW: 11,
   PASS_TTL: 12,
+  DROP_CIDR: 13,
+  DROP_CONN_LIMIT: 14,
+  ICMP_ECHO_REPLY: 15,
+  PASS_ICMP: 16,
 } as const;
 export type ExitReasonName = keyof typeof ExitReason;
-export const LB_EXIT_MAX = 13;
+export const LB_EXIT_MAX = 17;
 
 export const MapName = {
   vips: 'lb_vips',
@@ -60,6 +78,14 @@ export const MapName = {
   vipStats: 'lb_vip_stats',
   backendStats: 'lb_backend_stats',
   exitStats: 'lb_exit_stats',
+  vipDrops: 'lb_vip_drops',
+  backendDrops: 'lb_backend_drops',
+  vipOpened: 'lb_vip_opened',
+  vipActive: 'lb_vip_active',
+  backendOpened: 'lb_backend_opened',
+  backendActive: 'lb_backend_active',
+  rr: 'lb_rr',
+  allowedCidrs: 'lb_allowed_cidrs',
 } as const;
 export const PROG_XDP = 'xdp_lb';
 
@@ -72,10 +98,19 @@ export const LB_CONSTANTS: Record<string, number | string> = {
   LB_MAX_FLOWS,
   LB_MAX_IFACES,
   LB_SNAT_PROBES,
+  LB_MAX_CIDRS,
   LB_FAMILY_IPV4,
   LB_FAMILY_IPV6,
   LB_VIP_F_ENABLED,
+  LB_VIP_F_HASH_SRC_IP,
+  LB_VIP_F_ROUND_ROBIN,
+  LB_VIP_F_LEAST_CONN,
+  LB_VIP_F_ALLOWED_CIDRS,
   LB_BACKEND_F_ENABLED,
+  LB_CT_UDP,
+  LB_CT_SYN_SENT,
+  LB_CT_ESTABLISHED,
+  LB_CT_CLOSING,
   LB_DIR_FORWARD,
   LB_DIR_REVERSE,
   ...Object.fromEntries(Object.entries(ExitReason).map(([name, value]) => [`LB_EXIT_${name}`, value])),
@@ -89,14 +124,33 @@ export const LB_CONSTANTS: Record<string, number | string> = {
   LB_MAP_VIP_STATS: MapName.vipStats,
   LB_MAP_BACKEND_STATS: MapName.backendStats,
   LB_MAP_EXIT_STATS: MapName.exitStats,
+  LB_MAP_VIP_DROPS: MapName.vipDrops,
+  LB_MAP_BACKEND_DROPS: MapName.backendDrops,
+  LB_MAP_VIP_OPENED: MapName.vipOpened,
+  LB_MAP_VIP_ACTIVE: MapName.vipActive,
+  LB_MAP_BACKEND_OPENED: MapName.backendOpened,
+  LB_MAP_BACKEND_ACTIVE: MapName.backendActive,
+  LB_MAP_RR: MapName.rr,
+  LB_MAP_ALLOWED_CIDRS: MapName.allowedCidrs,
   LB_PROG_XDP: PROG_XDP,
 };
 
 /** Sizes and field offsets, by struct and field name as in lb.h. */
 export const LAYOUT = {
   lb_vip_key: { size: 20, offsets: { addr: 0, port: 16, proto: 18, family: 19 } },
-  lb_vip_meta: { size: 16, offsets: { flags: 0, ring_id: 4, vip_id: 8, pad: 12 } },
-  lb_backend: { size: 40, offsets: { addr: 0, snat: 16, port: 32, family: 34, flags: 35, pad: 36 } },
+  lb_vip_meta: {
+    size: 32,
+    offsets: {
+      flags: 0,
+      ring_id: 4,
+      vip_id: 8,
+      conn_limit: 12,
+      idle_timeout_ms: 16,
+      syn_timeout_ms: 20,
+      pad: 24,
+    },
+  },
+  lb_backend: { size: 40, offsets: { addr: 0, snat: 16, port: 32, family: 34, flags: 35, weight: 36 } },
   lb_flow_key: {
     size: 40,
     offsets: { src: 0, dst: 16, sport: 32, dport: 34, proto: 36, family: 37, pad: 38 },
@@ -119,7 +173,12 @@ export const LAYOUT = {
       last_seen_ns: 64,
     },
   },
-  lb_settings: { size: 8, offsets: { snat_port_min: 0, snat_port_max: 2, flags: 4 } },
+  lb_settings: {
+    size: 16,
+    offsets: { snat_port_min: 0, snat_port_max: 2, flags: 4, closing_timeout_ms: 8, pad: 12 },
+  },
+  lb_active: { size: 16, offsets: { opened_at_sweep: 0, active: 8 } },
+  lb_cidr_key: { size: 24, offsets: { prefixlen: 0, vip_id: 4, addr: 8 } },
   lb_stats: {
     size: 48,
     offsets: { rx_packets: 0, rx_bytes: 8, tx_packets: 16, tx_bytes: 24, new_flows: 32, drops: 40 },
@@ -135,6 +194,9 @@ export const FLOW_SIZE = LAYOUT.lb_flow.size;
 export const SETTINGS_SIZE = LAYOUT.lb_settings.size;
 export const STATS_SIZE = LAYOUT.lb_stats.size;
 export const EXIT_COUNTER_SIZE = LAYOUT.lb_exit_counter.size;
+export const ACTIVE_SIZE = LAYOUT.lb_active.size;
+export const CIDR_KEY_SIZE = LAYOUT.lb_cidr_key.size;
+export const U64_SIZE = 8;
 /** Keys of the array maps (rings, backends, settings, stats) and the rings' values. */
 export const U32_SIZE = 4;
 
@@ -155,6 +217,67 @@ export function bytesToIpv4(buf: Buffer, offset = 0): string {
   return `${buf[offset]}.${buf[offset + 1]}.${buf[offset + 2]}.${buf[offset + 3]}`;
 }
 
+/** Textual IPv6 address (with `::` and an optional dotted tail) -> 16 bytes in network order. */
+export function ipv6ToBytes(addr: string): Buffer {
+  if (!isIPv6(addr)) throw new RangeError(`not an IPv6 address: ${addr}`);
+  let text = addr.replace(/%.*$/, '');
+  const dotted = text.match(/(\d+\.\d+\.\d+\.\d+)$/);
+  if (dotted) {
+    const v4 = ipv4ToBytes(dotted[1] as string);
+    text = `${text.slice(0, -(dotted[1] as string).length)}${v4.readUInt16BE(0).toString(16)}:${v4.readUInt16BE(2).toString(16)}`;
+  }
+  const [head, tail] = text.includes('::') ? text.split('::') : [text, undefined];
+  const words = (s: string | undefined): string[] => (s ? s.split(':') : []);
+  const left = words(head);
+  const right = words(tail);
+  const all =
+    tail === undefined ? left : [...left, ...Array(8 - left.length - right.length).fill('0'), ...right];
+  const buf = Buffer.alloc(16);
+  all.forEach((w, i) => buf.writeUInt16BE(parseInt(w, 16), i * 2));
+  return buf;
+}
+
+/** 16 bytes in network order (at `offset`) -> RFC 5952 text (lower case, longest zero run as `::`). */
+export function bytesToIpv6(buf: Buffer, offset = 0): string {
+  const words = Array.from({ length: 8 }, (_, i) => buf.readUInt16BE(offset + i * 2));
+  let best = -1;
+  let bestLen = 1;
+  for (let i = 0; i < 8;) {
+    if (words[i] !== 0) {
+      i++;
+      continue;
+    }
+    let j = i;
+    while (j < 8 && words[j] === 0) j++;
+    if (j - i > bestLen) {
+      best = i;
+      bestLen = j - i;
+    }
+    i = j;
+  }
+  const hex = words.map((w) => w.toString(16));
+  if (best < 0) return hex.join(':');
+  return `${hex.slice(0, best).join(':')}::${hex.slice(best + bestLen).join(':')}`;
+}
+
+/** An IPv4 or IPv6 address -> the 16-byte `__be32 addr[4]` of lb.h (IPv4 in the first word). */
+export function addrToBytes(addr: string): Buffer {
+  const buf = Buffer.alloc(16);
+  (isIPv4(addr) ? ipv4ToBytes(addr) : ipv6ToBytes(addr)).copy(buf);
+  return buf;
+}
+
+/** The 16-byte `addr[4]` at `offset` -> text, by family. */
+export function bytesToAddr(buf: Buffer, offset: number, family: number): string {
+  return family === LB_FAMILY_IPV6 ? bytesToIpv6(buf, offset) : bytesToIpv4(buf, offset);
+}
+
+export function familyOf(addr: string): number {
+  if (isIPv4(addr)) return LB_FAMILY_IPV4;
+  if (isIPv6(addr)) return LB_FAMILY_IPV6;
+  throw new RangeError(`not an IP address: ${addr}`);
+}
+
 export const MAC_SIZE = 6;
 
 /** 'aa:bb:cc:dd:ee:ff' -> 6 bytes as on the wire. */
@@ -166,9 +289,12 @@ export function macToBytes(mac: string): Buffer {
   return Buffer.from(parts.map((p) => parseInt(p, 16)));
 }
 
-/** 6 bytes (at `offset`) -> 'aa:bb:cc:dd:ee:ff'. */
+const HEX_BYTE = Array.from({ length: 256 }, (_, b) => b.toString(16).padStart(2, '0'));
+
+/** 6 bytes (at `offset`) -> 'aa:bb:cc:dd:ee:ff'. Table-driven: the conntrack sweep decodes two per flow. */
 export function bytesToMac(buf: Buffer, offset = 0): string {
-  return [...buf.subarray(offset, offset + MAC_SIZE)].map((b) => b.toString(16).padStart(2, '0')).join(':');
+  const h = (i: number): string => HEX_BYTE[buf[offset + i] as number] as string;
+  return `${h(0)}:${h(1)}:${h(2)}:${h(3)}:${h(4)}:${h(5)}`;
 }
 
 function checkPort(port: number): number {
@@ -210,25 +336,33 @@ export interface VipKey {
   proto: number; // IPPROTO_TCP or IPPROTO_UDP
 }
 
+/** A VIP key; `proto` IPPROTO_ICMP/ICMPV6 with port 0 marks a VIP address answering echo. */
 export function encodeVipKey(k: VipKey): Buffer {
   const o = LAYOUT.lb_vip_key.offsets;
   const buf = Buffer.alloc(VIP_KEY_SIZE);
-  ipv4ToBytes(k.addr).copy(buf, o.addr);
+  addrToBytes(k.addr).copy(buf, o.addr);
   buf.writeUInt16BE(checkPort(k.port), o.port);
   buf.writeUInt8(k.proto, o.proto);
-  buf.writeUInt8(LB_FAMILY_IPV4, o.family);
+  buf.writeUInt8(familyOf(k.addr), o.family);
   return buf;
 }
 
 export function decodeVipKey(buf: Buffer): VipKey {
   const o = LAYOUT.lb_vip_key.offsets;
-  return { addr: bytesToIpv4(buf, o.addr), port: buf.readUInt16BE(o.port), proto: buf.readUInt8(o.proto) };
+  return {
+    addr: bytesToAddr(buf, o.addr, buf.readUInt8(o.family)),
+    port: buf.readUInt16BE(o.port),
+    proto: buf.readUInt8(o.proto),
+  };
 }
 
 export interface VipMeta {
   flags: number; // LB_VIP_F_*
   ringId: number;
   vipId: number;
+  connLimit: number; // 0 = unlimited
+  idleTimeoutMs: number;
+  synTimeoutMs: number;
 }
 
 export function encodeVipMeta(m: VipMeta): Buffer {
@@ -237,6 +371,9 @@ export function encodeVipMeta(m: VipMeta): Buffer {
   buf.writeUInt32LE(m.flags, o.flags);
   buf.writeUInt32LE(m.ringId, o.ring_id);
   buf.writeUInt32LE(m.vipId, o.vip_id);
+  buf.writeUInt32LE(m.connLimit, o.conn_limit);
+  buf.writeUInt32LE(m.idleTimeoutMs, o.idle_timeout_ms);
+  buf.writeUInt32LE(m.synTimeoutMs, o.syn_timeout_ms);
   return buf;
 }
 
@@ -246,41 +383,50 @@ export function decodeVipMeta(buf: Buffer): VipMeta {
     flags: buf.readUInt32LE(o.flags),
     ringId: buf.readUInt32LE(o.ring_id),
     vipId: buf.readUInt32LE(o.vip_id),
+    connLimit: buf.readUInt32LE(o.conn_limit),
+    idleTimeoutMs: buf.readUInt32LE(o.idle_timeout_ms),
+    synTimeoutMs: buf.readUInt32LE(o.syn_timeout_ms),
   };
 }
 
 export interface Backend {
-  addr: string; // member address
+  addr: string; // member address (IPv4 or IPv6; snat is of the same family)
   snat: string; // the amphora's address on the member's network
   port: number;
   flags: number; // LB_BACKEND_F_*
+  weight: number; // 0..256
 }
 
 export function encodeBackend(b: Backend): Buffer {
   const o = LAYOUT.lb_backend.offsets;
   const buf = Buffer.alloc(BACKEND_SIZE);
-  ipv4ToBytes(b.addr).copy(buf, o.addr);
-  ipv4ToBytes(b.snat).copy(buf, o.snat);
+  const family = familyOf(b.addr);
+  if (familyOf(b.snat) !== family) throw new RangeError(`SNAT ${b.snat} is not of ${b.addr}'s family`);
+  addrToBytes(b.addr).copy(buf, o.addr);
+  addrToBytes(b.snat).copy(buf, o.snat);
   buf.writeUInt16BE(checkPort(b.port), o.port);
-  buf.writeUInt8(LB_FAMILY_IPV4, o.family);
+  buf.writeUInt8(family, o.family);
   buf.writeUInt8(b.flags, o.flags);
+  buf.writeUInt32LE(b.weight, o.weight);
   return buf;
 }
 
 /** null for an unused slot (family 0). */
 export function decodeBackend(buf: Buffer): Backend | null {
   const o = LAYOUT.lb_backend.offsets;
-  if (buf.readUInt8(o.family) === 0) return null;
+  const family = buf.readUInt8(o.family);
+  if (family === 0) return null;
   return {
-    addr: bytesToIpv4(buf, o.addr),
-    snat: bytesToIpv4(buf, o.snat),
+    addr: bytesToAddr(buf, o.addr, family),
+    snat: bytesToAddr(buf, o.snat, family),
     port: buf.readUInt16BE(o.port),
     flags: buf.readUInt8(o.flags),
+    weight: buf.readUInt32LE(o.weight),
   };
 }
 
 export interface FlowKey {
-  src: string;
+  src: string; // IPv4 or IPv6, dst of the same family
   dst: string;
   sport: number;
   dport: number;
@@ -290,20 +436,21 @@ export interface FlowKey {
 export function encodeFlowKey(k: FlowKey): Buffer {
   const o = LAYOUT.lb_flow_key.offsets;
   const buf = Buffer.alloc(FLOW_KEY_SIZE);
-  ipv4ToBytes(k.src).copy(buf, o.src);
-  ipv4ToBytes(k.dst).copy(buf, o.dst);
+  addrToBytes(k.src).copy(buf, o.src);
+  addrToBytes(k.dst).copy(buf, o.dst);
   buf.writeUInt16BE(checkPort(k.sport), o.sport);
   buf.writeUInt16BE(checkPort(k.dport), o.dport);
   buf.writeUInt8(k.proto, o.proto);
-  buf.writeUInt8(LB_FAMILY_IPV4, o.family);
+  buf.writeUInt8(familyOf(k.src), o.family);
   return buf;
 }
 
 export function decodeFlowKey(buf: Buffer): FlowKey {
   const o = LAYOUT.lb_flow_key.offsets;
+  const family = buf.readUInt8(o.family);
   return {
-    src: bytesToIpv4(buf, o.src),
-    dst: bytesToIpv4(buf, o.dst),
+    src: bytesToAddr(buf, o.src, family),
+    dst: bytesToAddr(buf, o.dst, family),
     sport: buf.readUInt16BE(o.sport),
     dport: buf.readUInt16BE(o.dport),
     proto: buf.readUInt8(o.proto),
@@ -331,8 +478,8 @@ export interface Flow {
 export function encodeFlow(f: Flow): Buffer {
   const o = LAYOUT.lb_flow.offsets;
   const buf = Buffer.alloc(FLOW_SIZE);
-  ipv4ToBytes(f.natSrc).copy(buf, o.nat_src);
-  ipv4ToBytes(f.natDst).copy(buf, o.nat_dst);
+  addrToBytes(f.natSrc).copy(buf, o.nat_src);
+  addrToBytes(f.natDst).copy(buf, o.nat_dst);
   buf.writeUInt16BE(checkPort(f.natSport), o.nat_sport);
   buf.writeUInt16BE(checkPort(f.natDport), o.nat_dport);
   buf.writeUInt32LE(f.backendId, o.backend_id);
@@ -346,11 +493,15 @@ export function encodeFlow(f: Flow): Buffer {
   return buf;
 }
 
-export function decodeFlow(buf: Buffer): Flow {
+/**
+ * lb_flow has no family of its own: it is its key's. IPv4 unless `family` says otherwise
+ * (an IPv4 address leaves words 1..3 zero, which an IPv6 one in use never does for both).
+ */
+export function decodeFlow(buf: Buffer, family: number = LB_FAMILY_IPV4): Flow {
   const o = LAYOUT.lb_flow.offsets;
   return {
-    natSrc: bytesToIpv4(buf, o.nat_src),
-    natDst: bytesToIpv4(buf, o.nat_dst),
+    natSrc: bytesToAddr(buf, o.nat_src, family),
+    natDst: bytesToAddr(buf, o.nat_dst, family),
     natSport: buf.readUInt16BE(o.nat_sport),
     natDport: buf.readUInt16BE(o.nat_dport),
     backendId: buf.readUInt32LE(o.backend_id),
@@ -368,6 +519,7 @@ export interface Settings {
   snatPortMin: number; // inclusive
   snatPortMax: number; // inclusive
   flags: number;
+  closingTimeoutMs: number;
 }
 
 export function encodeSettings(s: Settings): Buffer {
@@ -376,6 +528,7 @@ export function encodeSettings(s: Settings): Buffer {
   buf.writeUInt16LE(checkPort(s.snatPortMin), o.snat_port_min);
   buf.writeUInt16LE(checkPort(s.snatPortMax), o.snat_port_max);
   buf.writeUInt32LE(s.flags, o.flags);
+  buf.writeUInt32LE(s.closingTimeoutMs, o.closing_timeout_ms);
   return buf;
 }
 
@@ -385,7 +538,58 @@ export function decodeSettings(buf: Buffer): Settings {
     snatPortMin: buf.readUInt16LE(o.snat_port_min),
     snatPortMax: buf.readUInt16LE(o.snat_port_max),
     flags: buf.readUInt32LE(o.flags),
+    closingTimeoutMs: buf.readUInt32LE(o.closing_timeout_ms),
   };
+}
+
+/** lb_vip_active / lb_backend_active: the sweep's count and the opened counter it was taken at. */
+export interface Active {
+  openedAtSweep: bigint;
+  active: bigint;
+}
+
+export function encodeActive(a: Active): Buffer {
+  const o = LAYOUT.lb_active.offsets;
+  const buf = Buffer.alloc(ACTIVE_SIZE);
+  buf.writeBigUInt64LE(a.openedAtSweep, o.opened_at_sweep);
+  buf.writeBigUInt64LE(a.active, o.active);
+  return buf;
+}
+
+export function decodeActive(buf: Buffer): Active {
+  const o = LAYOUT.lb_active.offsets;
+  return { openedAtSweep: buf.readBigUInt64LE(o.opened_at_sweep), active: buf.readBigUInt64LE(o.active) };
+}
+
+/** A u64 value (lb_*_opened) in host order. */
+export function encodeU64(value: bigint): Buffer {
+  const buf = Buffer.alloc(U64_SIZE);
+  buf.writeBigUInt64LE(value);
+  return buf;
+}
+
+export function decodeU64(buf: Buffer, offset = 0): bigint {
+  return buf.readBigUInt64LE(offset);
+}
+
+/** lb_allowed_cidrs key: one allowed source prefix of a listener's VIP. */
+export interface CidrKey {
+  vipId: number;
+  addr: string; // network address, IPv4 or IPv6
+  prefixLength: number; // of the address: 0..32 or 0..128
+}
+
+export function encodeCidrKey(k: CidrKey): Buffer {
+  const o = LAYOUT.lb_cidr_key.offsets;
+  const max = familyOf(k.addr) === LB_FAMILY_IPV4 ? 32 : 128;
+  if (!Number.isInteger(k.prefixLength) || k.prefixLength < 0 || k.prefixLength > max)
+    throw new RangeError(`not a prefix length for ${k.addr}: ${k.prefixLength}`);
+  const buf = Buffer.alloc(CIDR_KEY_SIZE);
+  buf.writeUInt32LE(32 + k.prefixLength, o.prefixlen);
+  // Always matched whole (prefixlen >= 32), so host order works as long as both sides use it.
+  buf.writeUInt32LE(k.vipId, o.vip_id);
+  addrToBytes(k.addr).copy(buf, o.addr);
+  return buf;
 }
 
 /** Counters are numbers: exact up to 2^53, which packet and byte counts do not reach. */

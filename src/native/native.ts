@@ -97,6 +97,11 @@ export interface NativeAddon {
   mapUpdateBatch(fd: number, keys: Buffer, values: Buffer, count: number, flags?: number): void;
   /** The next key after `key` (or the first when null); null at the end. */
   mapNextKey(fd: number, key: Buffer | null): Buffer | null;
+  /**
+   * Every entry of a hash or array map, `count` keys and values back to back (per-CPU values
+   * as in mapLookup), read in chunks by BPF_MAP_LOOKUP_BATCH: a few syscalls for a whole table.
+   */
+  mapDump(fd: number): { count: number; keys: Buffer; values: Buffer };
   /** libbpf_num_possible_cpus(): the number of slots in a per-CPU value. */
   possibleCpus(): number;
 

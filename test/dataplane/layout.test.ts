@@ -26,6 +26,15 @@ import {
   STATS_SIZE,
   IPPROTO_TCP,
   LB_DIR_REVERSE,
+  LB_FAMILY_IPV6,
+  ipv6ToBytes,
+  bytesToIpv6,
+  addrToBytes,
+  encodeActive,
+  decodeActive,
+  encodeU64,
+  decodeU64,
+  encodeCidrKey,
 } from '../../src/dataplane/codecs.js';
 
 t.test('every struct has the size and field offsets the C compiler gives it', async (t) => {
@@ -55,10 +64,10 @@ t.test('codecs round-trip and put bytes where the header says', async (t) => {
   t.same([...vk], [10, 200, 1, 100, ...Array(12).fill(0), 0, 80, 6, 4]);
   t.same(decodeVipKey(vk), { addr: '10.200.1.100', port: 80, proto: IPPROTO_TCP });
 
-  const meta = { flags: 1, ringId: 3, vipId: 7 };
+  const meta = { flags: 1, ringId: 3, vipId: 7, connLimit: 100, idleTimeoutMs: 50000, synTimeoutMs: 5000 };
   t.same(decodeVipMeta(encodeVipMeta(meta)), meta);
 
-  const be = { addr: '10.200.2.10', snat: '10.200.2.1', port: 8080, flags: 1 };
+  const be = { addr: '10.200.2.10', snat: '10.200.2.1', port: 8080, flags: 1, weight: 3 };
   const beBuf = encodeBackend(be);
   t.equal(beBuf.readUInt16BE(32), 8080, 'port in network order');
   t.same(decodeBackend(beBuf), be);
@@ -89,7 +98,7 @@ t.test('codecs round-trip and put bytes where the header says', async (t) => {
   t.throws(() => macToBytes('02:00:0a:c8:01'), RangeError);
   t.throws(() => macToBytes('02:00:0a:c8:01:zz'), RangeError);
 
-  const settings = { snatPortMin: 10000, snatPortMax: 59999, flags: 0 };
+  const settings = { snatPortMin: 10000, snatPortMax: 59999, flags: 0, closingTimeoutMs: 10000 };
   const sBuf = encodeSettings(settings);
   t.equal(sBuf.readUInt16LE(0), 10000, 'SNAT range in host order');
   t.same(decodeSettings(sBuf), settings);
@@ -98,6 +107,41 @@ t.test('codecs round-trip and put bytes where the header says', async (t) => {
   t.throws(() => ipv4ToBytes('10.0.0.256'), RangeError);
   t.throws(() => ipv4ToBytes('10.0.0'), RangeError);
   t.throws(() => encodeVipKey({ addr: '10.0.0.1', port: 70000, proto: 6 }), RangeError);
+});
+
+t.test('IPv6 addresses fill all four words and round-trip in RFC 5952 form', async (t) => {
+  t.same([...ipv6ToBytes('fd00::1')], [0xfd, 0, ...Array(13).fill(0), 1]);
+  t.equal(bytesToIpv6(ipv6ToBytes('FD00:0:0:0:0:0:0:1')), 'fd00::1');
+  t.equal(bytesToIpv6(ipv6ToBytes('2001:db8:0:0:1:0:0:1')), '2001:db8::1:0:0:1', 'longest zero run');
+  t.equal(bytesToIpv6(ipv6ToBytes('::ffff:10.0.0.1')), '::ffff:a00:1', 'dotted tail');
+  t.equal(bytesToIpv6(ipv6ToBytes('::')), '::');
+  t.throws(() => ipv6ToBytes('fd00::1::2'), RangeError);
+  t.throws(() => addrToBytes('not-an-address'), RangeError);
+
+  const vk = encodeVipKey({ addr: 'fd00:206::100', port: 443, proto: IPPROTO_TCP });
+  t.equal(vk.readUInt8(19), LB_FAMILY_IPV6, 'family from the address');
+  t.same(decodeVipKey(vk), { addr: 'fd00:206::100', port: 443, proto: IPPROTO_TCP });
+  const be = { addr: 'fd00:206:2::10', snat: 'fd00:206:2::1', port: 8080, flags: 1, weight: 1 };
+  t.same(decodeBackend(encodeBackend(be)), be);
+  t.throws(
+    () => encodeBackend({ ...be, snat: '10.0.0.1' }),
+    RangeError,
+    'SNAT of the other family is refused',
+  );
+  const fk = { src: 'fd00::a', dst: 'fd00::64', sport: 1, dport: 2, proto: IPPROTO_TCP };
+  t.same(decodeFlowKey(encodeFlowKey(fk)), fk);
+});
+
+t.test('lb_active, u64 and lb_cidr_key codecs', async (t) => {
+  const a = { openedAtSweep: 12n, active: 3n };
+  t.same(decodeActive(encodeActive(a)), a);
+  t.equal(decodeU64(encodeU64(2n ** 40n)), 2n ** 40n);
+  const k = encodeCidrKey({ vipId: 5, addr: '10.1.0.0', prefixLength: 16 });
+  t.equal(k.readUInt32LE(0), 48, 'prefixlen counts the vip id bits');
+  t.equal(k.readUInt32LE(4), 5);
+  t.same([...k.subarray(8, 12)], [10, 1, 0, 0]);
+  t.equal(encodeCidrKey({ vipId: 5, addr: 'fd00::', prefixLength: 64 }).readUInt32LE(0), 96);
+  t.throws(() => encodeCidrKey({ vipId: 5, addr: '10.1.0.0', prefixLength: 33 }), RangeError);
 });
 
 t.test('sumPerCpu adds every u64 field across CPUs', async (t) => {

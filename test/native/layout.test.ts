@@ -34,7 +34,7 @@ t.test('field offsets follow the header', async (t) => {
     last_seen_ns: 64,
   });
   t.match(layout.lb_vip_key?.offsets, { addr: 0, port: 16, proto: 18, family: 19 });
-  t.match(layout.lb_backend?.offsets, { addr: 0, snat: 16, port: 32, family: 34, flags: 35, pad: 36 });
+  t.match(layout.lb_backend?.offsets, { addr: 0, snat: 16, port: 32, family: 34, flags: 35, weight: 36 });
   t.match(layout.lb_flow_key?.offsets, {
     src: 0,
     dst: 16,

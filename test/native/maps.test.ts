@@ -115,6 +115,38 @@ t.test('batch update writes every element in one call; next-key walks them', asy
   t.throws(() => addon.mapUpdateBatch(fd, keys, values.subarray(8), ids.length), InvalidArgumentError);
 });
 
+t.test('mapDump reads every entry of a hash and an array map in batches', async (t) => {
+  const obj = load(t, pinDir(t));
+  const hash = mapOf(obj, 'vx_hash');
+  t.same(addon.mapDump(hash.fd), { count: 0, keys: Buffer.alloc(0), values: Buffer.alloc(0) }, 'empty');
+  const ids = Array.from({ length: hash.maxEntries }, (_, i) => i * 7 + 1);
+  addon.mapUpdateBatch(
+    hash.fd,
+    Buffer.concat(ids.map(u32)),
+    Buffer.concat(ids.map((id) => u64(id))),
+    ids.length,
+  );
+  const dump = addon.mapDump(hash.fd);
+  t.equal(dump.count, ids.length, 'a full map');
+  const got = new Map<number, bigint>();
+  for (let i = 0; i < dump.count; i++)
+    got.set(dump.keys.readUInt32LE(i * 4), dump.values.readBigUInt64LE(i * 8));
+  t.same(
+    [...got.keys()].sort((a, b) => a - b),
+    ids,
+    'every key once',
+  );
+  t.ok(
+    ids.every((id) => got.get(id) === BigInt(id)),
+    'each with its value',
+  );
+
+  const array = mapOf(obj, 'vx_array');
+  const all = addon.mapDump(array.fd);
+  t.equal(all.count, array.maxEntries, 'an array map has every index');
+  t.equal(all.keys.readUInt32LE((array.maxEntries - 1) * 4), array.maxEntries - 1);
+});
+
 t.test('array values that are not a multiple of 8 bytes round-trip', async (t) => {
   const { fd, valueSize } = mapOf(load(t, pinDir(t)), 'vx_array');
   t.equal(valueSize, 12);

@@ -9,6 +9,7 @@ import type { ApplyResponse as _velox_agent_v1_ApplyResponse, ApplyResponse__Out
 import type { Counters as _velox_agent_v1_Counters, Counters__Output as _velox_agent_v1_Counters__Output } from './velox/agent/v1/Counters.js';
 import type { DataPlane as _velox_agent_v1_DataPlane, DataPlane__Output as _velox_agent_v1_DataPlane__Output } from './velox/agent/v1/DataPlane.js';
 import type { GetStatusRequest as _velox_agent_v1_GetStatusRequest, GetStatusRequest__Output as _velox_agent_v1_GetStatusRequest__Output } from './velox/agent/v1/GetStatusRequest.js';
+import type { HealthMonitor as _velox_agent_v1_HealthMonitor, HealthMonitor__Output as _velox_agent_v1_HealthMonitor__Output } from './velox/agent/v1/HealthMonitor.js';
 import type { Heartbeat as _velox_agent_v1_Heartbeat, Heartbeat__Output as _velox_agent_v1_Heartbeat__Output } from './velox/agent/v1/Heartbeat.js';
 import type { Interface as _velox_agent_v1_Interface, Interface__Output as _velox_agent_v1_Interface__Output } from './velox/agent/v1/Interface.js';
 import type { InterfaceStatus as _velox_agent_v1_InterfaceStatus, InterfaceStatus__Output as _velox_agent_v1_InterfaceStatus__Output } from './velox/agent/v1/InterfaceStatus.js';
@@ -16,6 +17,7 @@ import type { Listener as _velox_agent_v1_Listener, Listener__Output as _velox_a
 import type { Member as _velox_agent_v1_Member, Member__Output as _velox_agent_v1_Member__Output } from './velox/agent/v1/Member.js';
 import type { ObjectStatus as _velox_agent_v1_ObjectStatus, ObjectStatus__Output as _velox_agent_v1_ObjectStatus__Output } from './velox/agent/v1/ObjectStatus.js';
 import type { Pool as _velox_agent_v1_Pool, Pool__Output as _velox_agent_v1_Pool__Output } from './velox/agent/v1/Pool.js';
+import type { SessionPersistence as _velox_agent_v1_SessionPersistence, SessionPersistence__Output as _velox_agent_v1_SessionPersistence__Output } from './velox/agent/v1/SessionPersistence.js';
 
 type SubtypeConstructor<Constructor extends new (...args: any) => any, Subtype> = {
   new(...args: ConstructorParameters<Constructor>): Subtype;
@@ -33,6 +35,7 @@ export interface ProtoGrpcType {
         Counters: MessageTypeDefinition<_velox_agent_v1_Counters, _velox_agent_v1_Counters__Output>
         DataPlane: MessageTypeDefinition<_velox_agent_v1_DataPlane, _velox_agent_v1_DataPlane__Output>
         GetStatusRequest: MessageTypeDefinition<_velox_agent_v1_GetStatusRequest, _velox_agent_v1_GetStatusRequest__Output>
+        HealthMonitor: MessageTypeDefinition<_velox_agent_v1_HealthMonitor, _velox_agent_v1_HealthMonitor__Output>
         Heartbeat: MessageTypeDefinition<_velox_agent_v1_Heartbeat, _velox_agent_v1_Heartbeat__Output>
         Interface: MessageTypeDefinition<_velox_agent_v1_Interface, _velox_agent_v1_Interface__Output>
         InterfaceStatus: MessageTypeDefinition<_velox_agent_v1_InterfaceStatus, _velox_agent_v1_InterfaceStatus__Output>
@@ -40,6 +43,7 @@ export interface ProtoGrpcType {
         Member: MessageTypeDefinition<_velox_agent_v1_Member, _velox_agent_v1_Member__Output>
         ObjectStatus: MessageTypeDefinition<_velox_agent_v1_ObjectStatus, _velox_agent_v1_ObjectStatus__Output>
         Pool: MessageTypeDefinition<_velox_agent_v1_Pool, _velox_agent_v1_Pool__Output>
+        SessionPersistence: MessageTypeDefinition<_velox_agent_v1_SessionPersistence, _velox_agent_v1_SessionPersistence__Output>
       }
     }
   }

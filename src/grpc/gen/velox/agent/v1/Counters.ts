@@ -10,6 +10,7 @@ export interface Counters {
   'total_connections'?: (number | string | Long);
   'active_connections'?: (number | string | Long);
   'request_errors'?: (number | string | Long);
+  'drops'?: ({[key: string]: number | string | Long});
 }
 
 export interface Counters__Output {
@@ -20,4 +21,5 @@ export interface Counters__Output {
   'total_connections': (string);
   'active_connections': (string);
   'request_errors': (string);
+  'drops': ({[key: string]: string});
 }

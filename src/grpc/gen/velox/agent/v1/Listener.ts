@@ -9,6 +9,11 @@ export interface Listener {
   'default_pool_id'?: (string);
   'admin_state_up'?: (boolean);
   'connection_limit'?: (number);
+  'allowed_cidrs'?: (string)[];
+  'timeout_client_data'?: (number);
+  'timeout_member_connect'?: (number);
+  'timeout_member_data'?: (number);
+  'timeout_tcp_inspect'?: (number);
 }
 
 export interface Listener__Output {
@@ -19,4 +24,9 @@ export interface Listener__Output {
   'default_pool_id': (string);
   'admin_state_up': (boolean);
   'connection_limit': (number);
+  'allowed_cidrs': (string)[];
+  'timeout_client_data': (number);
+  'timeout_member_connect': (number);
+  'timeout_member_data': (number);
+  'timeout_tcp_inspect': (number);
 }

@@ -8,6 +8,8 @@ export interface Member {
   'weight'?: (number);
   'admin_state_up'?: (boolean);
   'backup'?: (boolean);
+  'monitor_address'?: (string);
+  'monitor_port'?: (number);
 }
 
 export interface Member__Output {
@@ -17,4 +19,6 @@ export interface Member__Output {
   'weight': (number);
   'admin_state_up': (boolean);
   'backup': (boolean);
+  'monitor_address': (string);
+  'monitor_port': (number);
 }

@@ -1,6 +1,8 @@
 // Original file: proto/amphora_agent.proto
 
 import type { Member as _velox_agent_v1_Member, Member__Output as _velox_agent_v1_Member__Output } from '../../../velox/agent/v1/Member.js';
+import type { SessionPersistence as _velox_agent_v1_SessionPersistence, SessionPersistence__Output as _velox_agent_v1_SessionPersistence__Output } from '../../../velox/agent/v1/SessionPersistence.js';
+import type { HealthMonitor as _velox_agent_v1_HealthMonitor, HealthMonitor__Output as _velox_agent_v1_HealthMonitor__Output } from '../../../velox/agent/v1/HealthMonitor.js';
 
 export interface Pool {
   'id'?: (string);
@@ -8,6 +10,8 @@ export interface Pool {
   'lb_algorithm'?: (string);
   'admin_state_up'?: (boolean);
   'members'?: (_velox_agent_v1_Member)[];
+  'session_persistence'?: (_velox_agent_v1_SessionPersistence | null);
+  'health_monitor'?: (_velox_agent_v1_HealthMonitor | null);
 }
 
 export interface Pool__Output {
@@ -16,4 +20,6 @@ export interface Pool__Output {
   'lb_algorithm': (string);
   'admin_state_up': (boolean);
   'members': (_velox_agent_v1_Member__Output)[];
+  'session_persistence': (_velox_agent_v1_SessionPersistence__Output | null);
+  'health_monitor': (_velox_agent_v1_HealthMonitor__Output | null);
 }

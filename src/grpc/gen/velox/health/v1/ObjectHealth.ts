@@ -12,6 +12,7 @@ export interface ObjectHealth {
   'total_connections'?: (number | string | Long);
   'active_connections'?: (number | string | Long);
   'request_errors'?: (number | string | Long);
+  'drops'?: ({[key: string]: number | string | Long});
 }
 
 export interface ObjectHealth__Output {
@@ -24,4 +25,5 @@ export interface ObjectHealth__Output {
   'total_connections': (string);
   'active_connections': (string);
   'request_errors': (string);
+  'drops': ({[key: string]: string});
 }
