@@ -10,37 +10,12 @@ import { existsSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { native, type BpfObjectHandle, type NativeAddon } from '../../src/native/native.js';
-import {
-  encodeBackend,
-  encodeFlowKey,
-  decodeFlow,
-  decodeStats,
-  decodeExitCounter,
-  encodeRing,
-  encodeSettings,
-  encodeU32,
-  encodeVipKey,
-  encodeVipMeta,
-  ringKeys,
-  sumPerCpu,
-  EXIT_COUNTER_SIZE,
-  STATS_SIZE,
-  LB_RING_SIZE,
-  MapName,
-  PROG_XDP,
-  type Backend,
-  type Flow,
-  type FlowKey,
-  type Settings,
-  type Stats,
-  type VipKey,
-  type VipMeta,
-  type ExitReasonName,
-  ExitReason,
-} from '../../src/dataplane/codecs.js';
+import { MapName, PROG_XDP } from '../../src/dataplane/codecs.js';
+import { LbMapAccess } from './lb-maps.js';
 
 const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const objectPath = join(repoRoot, 'bpf', 'xdp_lb.bpf.o');
+// VELOX_XDP_OBJECT loads another build of the program (e.g. to check that a test catches a change).
+const objectPath = process.env.VELOX_XDP_OBJECT ?? join(repoRoot, 'bpf', 'xdp_lb.bpf.o');
 const runnerPath = join(repoRoot, 'test', 'bpf', 'netns-runner.mjs');
 
 export const XDP_ABORTED = 0;
@@ -86,7 +61,7 @@ function prerequisites(): NativeAddon {
   if (!existsSync(join(repoRoot, 'build', 'Release', 'velox_native.node'))) {
     throw new Error('the addon is not built: make addon');
   }
-  if (!existsSync(objectPath)) throw new Error('bpf/xdp_lb.bpf.o is not built: make bpf');
+  if (!existsSync(objectPath)) throw new Error(`${objectPath} is not built: make bpf`);
   for (const tool of ['ip', 'nsenter']) {
     try {
       sh('which', tool);
@@ -97,14 +72,15 @@ function prerequisites(): NativeAddon {
   return native();
 }
 
-export class LbFixture {
+export class LbFixture extends LbMapAccess {
   readonly netns = `vxb-${process.pid}`;
   readonly pinRoot = `/sys/fs/bpf/vxb-test-${process.pid}`;
-  private readonly addon: NativeAddon;
+  protected readonly addon: NativeAddon;
   private obj: BpfObjectHandle | undefined;
   private readonly fds = new Map<string, number>();
 
   constructor(t: Teardown) {
+    super();
     this.addon = prerequisites();
     t.teardown(() => this.destroy());
     this.createNetns();
@@ -153,18 +129,26 @@ export class LbFixture {
     }
   }
 
-  fd(map: string): number {
+  override fd(map: string): number {
     const fd = this.fds.get(map);
     if (fd === undefined) throw new Error(`map ${map} not in the object`);
     return fd;
   }
 
-  /** Runs ops in the namespace's child process; one process for the whole batch. */
-  private inNetns(ops: object[]): Record<string, unknown>[] {
-    const out = execFileSync('nsenter', [`--net=/run/netns/${this.netns}`, process.execPath, runnerPath], {
+  protected override mapInfos(): ReturnType<NativeAddon['objectMaps']> {
+    if (!this.obj) throw new Error('the fixture is torn down');
+    return this.addon.objectMaps(this.obj);
+  }
+
+  /** Runs ops in the namespace's child process (pinned to `cpu` if given); one process for the batch. */
+  private inNetns(ops: object[], cpu?: number): Record<string, unknown>[] {
+    const cmd = ['nsenter', `--net=/run/netns/${this.netns}`, process.execPath, runnerPath];
+    if (cpu !== undefined) cmd.unshift('taskset', '-c', String(cpu));
+    const out = execFileSync(cmd[0]!, cmd.slice(1), {
       input: JSON.stringify({ progPin: this.progPin, txPortsPin: join(this.pinRoot, MapName.txPorts), ops }),
       encoding: 'utf8',
-      timeout: 30_000,
+      timeout: 60_000,
+      maxBuffer: 64 * 1024 * 1024,
     });
     return JSON.parse(out) as Record<string, unknown>[];
   }
@@ -175,6 +159,14 @@ export class LbFixture {
       retval: r.retval as number,
       data: Buffer.from(r.data as string, 'hex'),
     }));
+  }
+
+  /** BPF_PROG_TEST_RUN of each packet, in order, all on one CPU (per-CPU state such as lb_rr). */
+  runOnCpu(cpu: number, packets: Buffer[]): RunResult[] {
+    return this.inNetns(
+      packets.map((p) => ({ op: 'run', packet: p.toString('hex') })),
+      cpu,
+    ).map((r) => ({ retval: r.retval as number, data: Buffer.from(r.data as string, 'hex') }));
   }
 
   runOne(packet: Buffer): RunResult {
@@ -210,56 +202,5 @@ export class LbFixture {
   /** Lets the program redirect to a namespace interface (DEVMAP entries resolve in the caller's namespace). */
   allowTxPort(ifname: string): number {
     return this.inNetns([{ op: 'txPort', ifname }])[0]!.ifindex as number;
-  }
-
-  setVip(key: VipKey, meta: VipMeta): void {
-    this.addon.mapUpdate(this.fd(MapName.vips), encodeVipKey(key), encodeVipMeta(meta));
-  }
-
-  setBackend(id: number, b: Backend): void {
-    this.addon.mapUpdate(this.fd(MapName.backends), encodeU32(id), encodeBackend(b));
-  }
-
-  setRing(ringId: number, table: Uint32Array): void {
-    this.addon.mapUpdateBatch(this.fd(MapName.rings), ringKeys(ringId), encodeRing(table), LB_RING_SIZE);
-  }
-
-  setSettings(s: Settings): void {
-    this.addon.mapUpdate(this.fd(MapName.settings), encodeU32(0), encodeSettings(s));
-  }
-
-  flow(key: FlowKey): Flow | null {
-    const v = this.addon.mapLookup(this.fd(MapName.flows), encodeFlowKey(key));
-    return v ? decodeFlow(v) : null;
-  }
-
-  /** Number of conntrack entries (both directions). */
-  flowCount(): number {
-    let n = 0;
-    for (
-      let k = this.addon.mapNextKey(this.fd(MapName.flows), null);
-      k;
-      k = this.addon.mapNextKey(this.fd(MapName.flows), k)
-    )
-      n++;
-    return n;
-  }
-
-  private perCpu(map: string, id: number, size: number): Buffer {
-    const v = this.addon.mapLookup(this.fd(map), encodeU32(id));
-    if (!v) throw new Error(`${map}[${id}] missing`);
-    return sumPerCpu(v, this.addon.possibleCpus(), size);
-  }
-
-  vipStats(vipId: number): Stats {
-    return decodeStats(this.perCpu(MapName.vipStats, vipId, STATS_SIZE));
-  }
-
-  backendStats(backendId: number): Stats {
-    return decodeStats(this.perCpu(MapName.backendStats, backendId, STATS_SIZE));
-  }
-
-  exitPackets(reason: ExitReasonName): number {
-    return decodeExitCounter(this.perCpu(MapName.exitStats, ExitReason[reason], EXIT_COUNTER_SIZE)).packets;
   }
 }

@@ -21,7 +21,7 @@ import {
   XDP_DROP,
   XDP_REDIRECT,
 } from './lb-fixture.js';
-import { installServices, SNAT_RANGE, TCP_SERVICE, VIP } from './service.js';
+import { installServices, SNAT_RANGE, TCP_SERVICE, VIP, vipMeta } from './service.js';
 
 const fx = new LbFixture(t);
 installServices(fx);
@@ -40,7 +40,7 @@ function service(opts: { flags?: number; ringId: number; ring?: Uint32Array }): 
   if (opts.ring) fx.setRing(opts.ringId, opts.ring);
   fx.setVip(
     { addr, port: 80, proto: IPPROTO_TCP },
-    { flags: opts.flags ?? LB_VIP_F_ENABLED, ringId: opts.ringId, vipId },
+    vipMeta({ flags: opts.flags ?? LB_VIP_F_ENABLED, ringId: opts.ringId, vipId }),
   );
   return { addr, vipId };
 }
@@ -104,7 +104,7 @@ t.test('a VIP without a usable backend drops', async (t) => {
     badRing.vipId,
   );
 
-  fx.setBackend(100, { addr: MEMBERS[0]!.addr, snat: SNAT_ADDR, port: 8080, flags: 0 });
+  fx.setBackend(100, { addr: MEMBERS[0]!.addr, snat: SNAT_ADDR, port: 8080, flags: 0, weight: 1 });
   const disabled = service({ ringId: 6, ring: new Uint32Array(LB_RING_SIZE).fill(ringEntry(100)) });
   expectDrop(
     t,
@@ -125,7 +125,13 @@ t.test('a VIP without a usable backend drops', async (t) => {
 });
 
 t.test('a member without a neighbour entry drops with DROP_FIB', async (t) => {
-  fx.setBackend(102, { addr: '10.200.2.50', snat: SNAT_ADDR, port: 8080, flags: LB_BACKEND_F_ENABLED });
+  fx.setBackend(102, {
+    addr: '10.200.2.50',
+    snat: SNAT_ADDR,
+    port: 8080,
+    flags: LB_BACKEND_F_ENABLED,
+    weight: 1,
+  });
   const svc = service({ ringId: 8, ring: new Uint32Array(LB_RING_SIZE).fill(ringEntry(102)) });
   const udp = udpPacket({ ...base, dst: svc.addr, dport: 80 });
   t.equal(
@@ -145,9 +151,15 @@ t.test('a member without a neighbour entry drops with DROP_FIB', async (t) => {
 
 t.test('SNAT ports run out: one port, two flows to the same member', async (t) => {
   t.teardown(() => fx.setSettings(SNAT_RANGE));
-  fx.setBackend(103, { addr: MEMBERS[1]!.addr, snat: SNAT_ADDR, port: 8080, flags: LB_BACKEND_F_ENABLED });
+  fx.setBackend(103, {
+    addr: MEMBERS[1]!.addr,
+    snat: SNAT_ADDR,
+    port: 8080,
+    flags: LB_BACKEND_F_ENABLED,
+    weight: 1,
+  });
   const svc = service({ ringId: 9, ring: new Uint32Array(LB_RING_SIZE).fill(ringEntry(103)) });
-  fx.setSettings({ snatPortMin: 20000, snatPortMax: 20000, flags: 0 });
+  fx.setSettings({ ...SNAT_RANGE, snatPortMin: 20000, snatPortMax: 20000 });
   const first = fx.runOne(tcpPacket({ ...base, dst: svc.addr, dport: 80, sport: 46001, flags: TCP_SYN }));
   t.equal(first.retval, XDP_REDIRECT, 'the first flow gets the only port');
   t.equal(parsePacket(first.data).sport, 20000);
@@ -169,7 +181,7 @@ t.test('SNAT ports run out: one port, two flows to the same member', async (t) =
 
 t.test('an invalid SNAT range (unset settings) drops as SNAT_FULL', async (t) => {
   t.teardown(() => fx.setSettings(SNAT_RANGE));
-  fx.setSettings({ snatPortMin: 0, snatPortMax: 0, flags: 0 });
+  fx.setSettings({ ...SNAT_RANGE, snatPortMin: 0, snatPortMax: 0 });
   expectDrop(
     t,
     'SYN',
