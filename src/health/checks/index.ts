@@ -1,0 +1,192 @@
+// Member health checks run by the agent for fast-path pools, with Octavia's monitor types
+// and fields. update() is given the pools; status() answers per member; onChange() tells
+// when answers changed. See monitor.ts for the fields, rise-fall.ts for the transitions.
+import { errorFields, silentLogger, type Logger } from '../../agent/log.js';
+import type { Pool__Output } from '../../grpc/gen/velox/agent/v1/Pool.js';
+import { Limiter } from './limiter.js';
+import { MemberProbe } from './member-probe.js';
+import { planForPool, probeKey, probeSpec, type MonitorPlan, type ProbeSpec } from './monitor.js';
+import { runProbe } from './probe.js';
+import type { ProbeResult } from './probe-result.js';
+import type { ProbedHealth } from './rise-fall.js';
+
+export { HealthMonitorError } from './errors.js';
+export { validateHealthMonitor } from './monitor.js';
+
+export type MemberHealth = 'ONLINE' | 'ERROR' | 'NO_MONITOR';
+export type MemberHealthChange = { memberId: string; status: MemberHealth };
+
+export interface MemberHealthCheckerOptions {
+  log?: Logger;
+  /** Probes in flight at once, all types (default 256). */
+  maxConcurrentProbes?: number;
+  /** PING probes in flight at once: each is a process (default 32). */
+  maxConcurrentPings?: number;
+}
+
+/** A member's current probe, or why it has none (NO_MONITOR). */
+interface Tracked {
+  readonly key: string;
+  readonly probe?: MemberProbe;
+}
+
+const NO_PROBE = 'none';
+
+function statusOf(tracked: Tracked): MemberHealth {
+  return tracked.probe ? tracked.probe.status : 'NO_MONITOR';
+}
+
+export class MemberHealthChecker {
+  private readonly log: Logger;
+  private readonly probes: Limiter;
+  private readonly pings: Limiter;
+  private members = new Map<string, Tracked>();
+  private readonly listeners: ((changed: MemberHealthChange[]) => void)[] = [];
+  private readonly pending = new Map<string, MemberHealth>();
+  private flushing: NodeJS.Immediate | undefined;
+  private readonly stopping = new Set<Promise<void>>();
+  /** What was last logged about each pool's (or member's) monitor, to log it once, not per update. */
+  private problems = new Map<string, string>();
+  private closed = false;
+
+  constructor(opts: MemberHealthCheckerOptions = {}) {
+    this.log = opts.log ?? silentLogger;
+    this.probes = new Limiter(opts.maxConcurrentProbes ?? 256);
+    this.pings = new Limiter(opts.maxConcurrentPings ?? 32);
+  }
+
+  /** Start/stop/reschedule probes for the members of these pools. Unchanged probes keep their state and schedule. */
+  update(pools: Pool__Output[]): void {
+    if (this.closed) {
+      this.log.warn('health_checks_update_after_close');
+      return;
+    }
+    const next = new Map<string, Tracked>();
+    const problems = new Map<string, string>();
+    for (const pool of pools) {
+      const plan = this.planFor(pool, problems);
+      for (const member of pool.members) {
+        if (next.has(member.id)) {
+          problems.set(
+            `member ${member.id}`,
+            `member ${member.id} is in more than one pool; probed for the first`,
+          );
+          continue;
+        }
+        let target: ProbeSpec | undefined;
+        if ('settings' in plan && member.admin_state_up) {
+          try {
+            target = probeSpec(plan.settings, member);
+          } catch (err) {
+            problems.set(`member ${member.id}`, `pool ${pool.id}: ${(err as Error).message}`);
+          }
+        }
+        next.set(member.id, this.track(member.id, target));
+      }
+    }
+    for (const [id, tracked] of this.members) if (!next.has(id)) this.retire(tracked);
+    this.members = next;
+    for (const [subject, problem] of problems)
+      if (this.problems.get(subject) !== problem)
+        this.log.warn('health_monitor_not_run', { subject, problem });
+    this.problems = problems;
+  }
+
+  /** undefined for an unknown member; NO_MONITOR when it is not probed (no monitor, monitor, pool or member admin down, SCTP, invalid). */
+  status(memberId: string): MemberHealth | undefined {
+    const tracked = this.members.get(memberId);
+    return tracked && statusOf(tracked);
+  }
+
+  /** Called once per event-loop turn with the members whose status changed (latest status each). */
+  onChange(listener: (changed: MemberHealthChange[]) => void): void {
+    this.listeners.push(listener);
+  }
+
+  /** Stops every probe (in-flight ones are aborted) and waits for them; no listener is called after. */
+  async close(): Promise<void> {
+    this.closed = true;
+    for (const tracked of this.members.values()) this.retire(tracked);
+    this.members.clear();
+    this.probes.clear();
+    this.pings.clear();
+    clearImmediate(this.flushing);
+    this.pending.clear();
+    await Promise.all(this.stopping);
+  }
+
+  private planFor(pool: Pool__Output, problems: Map<string, string>): MonitorPlan {
+    try {
+      const plan = planForPool(pool);
+      if ('noMonitor' in plan && plan.unsupported) problems.set(`pool ${pool.id}`, plan.noMonitor);
+      return plan;
+    } catch (err) {
+      const problem = `invalid health monitor: ${(err as Error).message}`;
+      problems.set(`pool ${pool.id}`, problem);
+      return { noMonitor: problem };
+    }
+  }
+
+  /** The member's entry: the same one if its probe is unchanged, else a new probe (keeping ERROR). */
+  private track(memberId: string, spec: ProbeSpec | undefined): Tracked {
+    const key = spec ? probeKey(spec) : NO_PROBE;
+    const old = this.members.get(memberId);
+    if (old?.key === key) return old;
+    if (old) this.retire(old);
+    const before = old && statusOf(old);
+    let tracked: Tracked = { key };
+    if (spec) {
+      const probe = new MemberProbe(
+        memberId,
+        spec,
+        before === 'ERROR' ? 'ERROR' : 'ONLINE',
+        this.runner,
+        this.onResult,
+      );
+      probe.start(Math.floor(Math.random() * spec.delayMs));
+      tracked = { key, probe };
+    }
+    if (before !== undefined && before !== statusOf(tracked)) this.queueChange(memberId, statusOf(tracked));
+    return tracked;
+  }
+
+  private retire(tracked: Tracked): void {
+    if (!tracked.probe) return;
+    const stopped = tracked.probe.stop();
+    this.stopping.add(stopped);
+    void stopped.finally(() => this.stopping.delete(stopped));
+  }
+
+  private readonly runner = (spec: ProbeSpec, stop: AbortSignal): Promise<ProbeResult | undefined> =>
+    this.probes.run(() => {
+      if (stop.aborted) return Promise.resolve(undefined);
+      return spec.type === 'PING' ? this.pings.run(() => runProbe(spec, stop)) : runProbe(spec, stop);
+    });
+
+  private readonly onResult = (probe: MemberProbe, result: ProbeResult, before: ProbedHealth): void => {
+    if (this.members.get(probe.memberId)?.probe !== probe || probe.status === before) return;
+    const { type, address, port } = probe.spec;
+    const fields = { member_id: probe.memberId, type, address, port, status: probe.status };
+    if (result.ok) this.log.info('member_health_changed', fields);
+    else this.log.warn('member_health_changed', { ...fields, reason: result.reason });
+    this.queueChange(probe.memberId, probe.status);
+  };
+
+  private queueChange(memberId: string, status: MemberHealth): void {
+    this.pending.set(memberId, status);
+    this.flushing ??= setImmediate(() => this.flush());
+  }
+
+  private flush(): void {
+    this.flushing = undefined;
+    const changed = [...this.pending].map(([memberId, status]) => ({ memberId, status }));
+    this.pending.clear();
+    for (const listener of this.listeners) {
+      try {
+        listener(changed);
+      } catch (err) {
+        this.log.error('health_change_listener_failed', errorFields(err));
+      }
+    }
+  }
+}
