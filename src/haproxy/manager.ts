@@ -1,0 +1,202 @@
+// The agent's HAProxy: serves the listeners the XDP fast path cannot, in TCP mode for now
+// (HTTP and TLS come with issue 5). apply() renders, validates with `haproxy -c`, swaps the
+// file atomically and starts or seamlessly reloads the master; status() reads the runtime
+// stats. Applies are serialized; a failed one leaves the previous configuration serving.
+import { execFile } from 'node:child_process';
+import { chmod, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
+import type { Logger } from '../agent/log.js';
+import { silentLogger } from '../agent/log.js';
+import type { AmphoraConfig__Output } from '../grpc/gen/velox/agent/v1/AmphoraConfig.js';
+import { cliCommand } from './cli.js';
+import { CounterTotals, type Counters } from './counters.js';
+import { HaproxyConfigError, HaproxyNotInstalledError, HaproxyProcessError } from './errors.js';
+import { haproxyPaths, PING_SCRIPT, type HaproxyPaths } from './paths.js';
+import { HaproxyProcess } from './process.js';
+import { DEFAULT_MAXCONN, renderHaproxyConfig, selectListeners } from './render.js';
+import {
+  NOTHING_SERVED,
+  servedObjects,
+  statusFromStats,
+  statusNotRunning,
+  type HaproxyStatus,
+  type Served,
+} from './served.js';
+import { parseInfoPid, parseShowStat } from './stats.js';
+
+export type { HaproxyObjectStatus } from './stats.js';
+export type { HaproxyStatus } from './served.js';
+export {
+  HaproxyConfigError,
+  HaproxyNotInstalledError,
+  HaproxyProcessError,
+  HaproxyUnsupportedError,
+} from './errors.js';
+
+export interface HaproxyManagerOptions {
+  runDir: string; // e.g. <stateDir>/haproxy, created 0700
+  haproxyBin?: string;
+  log?: Logger;
+}
+
+const CHECK_TIMEOUT_MS = 30_000;
+
+/** Global maxconn: Octavia's 50000, or what the open-file limit allows (HAProxy needs ~2 fds per connection). */
+function maxconnForFdLimit(): number {
+  try {
+    const line = /^Max open files\s+\S+\s+(\S+)/m.exec(readFileSync('/proc/self/limits', 'utf8'));
+    const hard = Number(line?.[1]);
+    if (!Number.isFinite(hard)) return DEFAULT_MAXCONN;
+    return Math.max(100, Math.min(DEFAULT_MAXCONN, Math.floor((hard - 1000) / 2)));
+  } catch {
+    return DEFAULT_MAXCONN;
+  }
+}
+
+export class HaproxyManager {
+  private readonly paths: HaproxyPaths;
+  private readonly bin: string;
+  private readonly log: Logger;
+  private readonly process: HaproxyProcess;
+  private readonly totals = new CounterTotals();
+  private lastTotals = new Map<string, Counters>();
+  private queue: Promise<unknown> = Promise.resolve();
+  private liveText: string | undefined; // what the running master was last given
+  private served: Served = NOTHING_SERVED;
+  private closed = false;
+
+  constructor(opts: HaproxyManagerOptions) {
+    this.paths = haproxyPaths(opts.runDir);
+    this.bin = opts.haproxyBin ?? 'haproxy';
+    this.log = opts.log ?? silentLogger;
+    this.process = new HaproxyProcess(this.bin, this.paths, this.log);
+  }
+
+  /** Serve exactly these listeners (ids from config.listeners) with HAProxy; [] stops HAProxy. */
+  apply(config: AmphoraConfig__Output, listenerIds: string[]): Promise<void> {
+    return this.serialize(() => this.applyNow(config, listenerIds));
+  }
+
+  /** Per listener, pool and member, from the runtime API (`show stat`). */
+  async status(): Promise<HaproxyStatus> {
+    const served = this.served;
+    if (served.listeners.length === 0) return { listeners: [], pools: [], members: [] };
+    if (!this.process.running) return statusNotRunning(served, this.lastTotals);
+    const rows = await this.readStats();
+    return statusFromStats(served, rows, this.lastTotals);
+  }
+
+  /** Stops the master and its workers and removes the sockets. */
+  close(): Promise<void> {
+    return this.serialize(async () => {
+      this.closed = true;
+      await this.stopNow();
+    });
+  }
+
+  private serialize<T>(task: () => Promise<T>): Promise<T> {
+    const run = this.queue.then(task, task);
+    this.queue = run.catch(() => {});
+    return run;
+  }
+
+  private async applyNow(config: AmphoraConfig__Output, listenerIds: string[]): Promise<void> {
+    if (this.closed) throw new HaproxyProcessError('the HAProxy manager is closed');
+    if (listenerIds.length === 0) {
+      await this.stopNow();
+      return;
+    }
+    const text = renderHaproxyConfig(config, listenerIds, {
+      runDir: this.paths.runDir,
+      maxconn: maxconnForFdLimit(),
+    });
+    const served = servedObjects(selectListeners(config, listenerIds));
+    if (this.process.running && text === this.liveText) {
+      this.served = served;
+      return;
+    }
+    await this.prepareRunDir();
+    const candidate = `${this.paths.config}.new`;
+    await writeFile(candidate, text, { mode: 0o600 });
+    await this.check(candidate);
+    const previous = await readFile(this.paths.config, 'utf8').catch(() => undefined);
+    if (this.process.running) {
+      await this.readStats().catch(() => {}); // counters of the old worker, before they stop growing here
+      await rename(candidate, this.paths.config);
+      await this.reloadOrRestore(previous);
+      this.log.info('haproxy_reloaded', { listeners: listenerIds.length });
+    } else {
+      await rename(candidate, this.paths.config);
+      const how = await this.process.start();
+      // An adopted master (left by a previous agent) still runs the file as it was.
+      if (how === 'adopted' && previous !== text) await this.reloadOrRestore(previous);
+      this.log.info(`haproxy_${how}`, { listeners: listenerIds.length, pid: this.process.masterPid });
+    }
+    this.liveText = text;
+    this.served = served;
+  }
+
+  private async reloadOrRestore(previous: string | undefined): Promise<void> {
+    try {
+      await this.process.reload();
+    } catch (err) {
+      // The old worker keeps serving the old file; keep the file on disk saying so.
+      if (previous !== undefined) {
+        await writeFile(`${this.paths.config}.old`, previous, { mode: 0o600 });
+        await rename(`${this.paths.config}.old`, this.paths.config);
+      }
+      throw err;
+    }
+  }
+
+  private async prepareRunDir(): Promise<void> {
+    await mkdir(this.paths.runDir, { recursive: true, mode: 0o700 });
+    await chmod(this.paths.runDir, 0o700);
+    const script = await readFile(this.paths.pingScript, 'utf8').catch(() => '');
+    if (script !== PING_SCRIPT) {
+      await writeFile(`${this.paths.pingScript}.new`, PING_SCRIPT, { mode: 0o700 });
+      await rename(`${this.paths.pingScript}.new`, this.paths.pingScript);
+    }
+  }
+
+  /** `haproxy -c`: HaproxyConfigError with haproxy's own message when it refuses the file. */
+  private check(file: string): Promise<void> {
+    return new Promise((resolve, reject) => {
+      execFile(this.bin, ['-c', '-f', file], { timeout: CHECK_TIMEOUT_MS }, (err, stdout, stderr) => {
+        const output = `${stdout}${stderr}`.trim();
+        if (!err) {
+          for (const line of output.split('\n')) {
+            if (line.startsWith('[WARNING]')) this.log.warn('haproxy_config_warning', { line });
+          }
+          resolve();
+          return;
+        }
+        rm(file, { force: true }).catch(() => {});
+        const code = (err as NodeJS.ErrnoException).code;
+        if (code === 'ENOENT' || code === 'EACCES') reject(new HaproxyNotInstalledError(this.bin));
+        else reject(new HaproxyConfigError('haproxy -c refused the configuration', '', output));
+      });
+    });
+  }
+
+  private async readStats(): Promise<ReturnType<typeof parseShowStat>> {
+    let text: string;
+    try {
+      text = await cliCommand(this.paths.adminSocket, 'show info;show stat', 3000);
+    } catch (err) {
+      throw new HaproxyProcessError(`HAProxy stats are not available: ${(err as Error).message}`);
+    }
+    const rows = parseShowStat(text);
+    this.lastTotals = this.totals.observe(parseInfoPid(text), rows);
+    return rows;
+  }
+
+  private async stopNow(): Promise<void> {
+    await this.process.stop();
+    this.liveText = undefined;
+    this.served = NOTHING_SERVED;
+    for (const file of [this.paths.adminSocket, this.paths.masterSocket, this.paths.pidFile]) {
+      await rm(file, { force: true });
+    }
+  }
+}
