@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 // velox-agent: the amphora agent process. Standalone (--config) applies one file and
 // serves metrics; controller mode (--bootstrap) serves AmphoraAgent over mTLS and sends
-// heartbeats. On SIGTERM/SIGINT the servers stop and the pinned data plane stays up
-// (unless --cleanup-on-exit), so traffic survives an agent restart.
+// heartbeats. On SIGTERM/SIGINT the servers stop and the pinned data plane and HAProxy
+// stay up (unless --cleanup-on-exit), so traffic survives an agent restart.
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Agent } from './agent/agent.js';
@@ -11,14 +11,16 @@ import { loadAmphoraConfig } from './config/amphora-config.js';
 import { loadBootstrap } from './config/bootstrap.js';
 import { Dataplane } from './dataplane/dataplane.js';
 import { packageRoot } from './grpc/proto-dir.js';
+import { HaproxyManager } from './haproxy/manager.js';
 import { startAgentServer, stopServer } from './grpc/server.js';
+import { MemberHealthChecker } from './health/checks/index.js';
 import { HeartbeatSender } from './health/heartbeat.js';
 import { agentMetrics } from './metrics/registry.js';
 import { startMetricsServer } from './metrics/server.js';
 
 const USAGE = `usage:
-  velox-agent --config FILE.json [--metrics HOST:PORT] [--pin-root DIR] [--bpf-object FILE] [--cleanup-on-exit]
-  velox-agent --bootstrap FILE.json [--metrics HOST:PORT] [--pin-root DIR] [--cleanup-on-exit]`;
+  velox-agent --config FILE.json [--metrics HOST:PORT] [--pin-root DIR] [--state-dir DIR] [--bpf-object FILE] [--cleanup-on-exit]
+  velox-agent --bootstrap FILE.json [--metrics HOST:PORT] [--pin-root DIR] [--state-dir DIR] [--cleanup-on-exit]`;
 
 async function main(): Promise<number> {
   let args;
@@ -28,6 +30,7 @@ async function main(): Promise<number> {
         config: { type: 'string' },
         bootstrap: { type: 'string' },
         'pin-root': { type: 'string' },
+        'state-dir': { type: 'string' },
         metrics: { type: 'string' },
         'bpf-object': { type: 'string' },
         'cleanup-on-exit': { type: 'boolean', default: false },
@@ -50,9 +53,13 @@ async function main(): Promise<number> {
   const pinRoot = args['pin-root'] ?? bootstrap?.pin_root ?? `/sys/fs/bpf/velox/${amphoraId}`;
   const bpfObject = args['bpf-object'] || bootstrap?.bpf_object || join(packageRoot(), 'bpf', 'xdp_lb.bpf.o');
   const metricsListen = args.metrics ?? bootstrap?.metrics_listen ?? '0.0.0.0:9100';
+  // Files (HAProxy's config, socket and pid): bpffs under pinRoot holds pins only.
+  const stateDir = args['state-dir'] || bootstrap?.state_dir || `/run/velox/${amphoraId || 'standalone'}`;
 
   const dataplane = new Dataplane({ bpfObject, pinRoot, log });
-  const agent = new Agent(dataplane, log, bootstrap ? amphoraId : '');
+  const health = new MemberHealthChecker({ log });
+  const haproxy = new HaproxyManager({ runDir: join(stateDir, 'haproxy'), log });
+  const agent = new Agent(dataplane, log, bootstrap ? amphoraId : '', { health, haproxy });
   const metrics = await startMetricsServer(agentMetrics(agent), metricsListen, log);
   const grpc = bootstrap ? await startAgentServer(agent, bootstrap.grpc_listen, bootstrap.tls, log) : null;
   const heartbeat = bootstrap?.heartbeat
@@ -82,6 +89,7 @@ async function main(): Promise<number> {
     mode: bootstrap ? 'controller' : 'standalone',
     amphora_id: amphoraId,
     pin_root: pinRoot,
+    state_dir: stateDir,
   });
 
   return new Promise<number>((resolve) => {

@@ -1,18 +1,28 @@
 // Intent → the whole desired config of one amphora. Pure: the DB graph of a load
 // balancer and the amphora's addresses in, an AmphoraConfig (proto) out. Objects
 // being deleted (PENDING_DELETE) are left out, so applying the result removes them.
+import { isIPv6 } from 'node:net';
+import type { HealthMonitorRow } from '../db/health-monitor-repo.js';
 import type { LoadBalancerGraph } from '../db/worker-repo.js';
 import type { AmphoraConfig } from '../../src/grpc/gen/velox/agent/v1/AmphoraConfig.js';
+import type { HealthMonitor } from '../../src/grpc/gen/velox/agent/v1/HealthMonitor.js';
 import type { Interface } from '../../src/grpc/gen/velox/agent/v1/Interface.js';
 import type { Listener } from '../../src/grpc/gen/velox/agent/v1/Listener.js';
 import type { Pool } from '../../src/grpc/gen/velox/agent/v1/Pool.js';
+import type { SessionPersistence } from '../../src/grpc/gen/velox/agent/v1/SessionPersistence.js';
 
 /** Where the amphora sits on the networks (see amphora-plan.ts). */
 export interface AmphoraAddresses {
   amphoraId: string;
   vip: { address: string; vrrpAddress: string; prefix: number };
   /** One per member network: mem0, mem1, … */
-  memberNics: { name: string; address: string; prefix: number }[];
+  memberNics: {
+    name: string;
+    address: string;
+    prefix: number;
+    /** Its addresses on the network's other subnets (the IPv6 one): SNAT sources for that family. */
+    moreAddresses?: { address: string; prefix: number }[];
+  }[];
 }
 
 export interface BuildOptions {
@@ -23,9 +33,48 @@ export interface BuildOptions {
 // The SNAT range of Full-NAT; the amphora's kernel keeps 60000-65000 for itself.
 const SNAT_PORT_MIN = 10_000;
 const SNAT_PORT_MAX = 59_999;
+// TCP flows after FIN or RST (Octavia has no setting for it; HAProxy's client-fin is similar).
+const TCP_CLOSING_TIMEOUT_MS = 10_000;
 
 const live = <T extends { provisioning_status: string }>(rows: T[]): T[] =>
   rows.filter((r) => r.provisioning_status !== 'PENDING_DELETE');
+
+/** The DB's JSON array of CIDRs ([] or absent: every source). */
+function allowedCidrs(json: string | null): string[] {
+  const v: unknown = json ? JSON.parse(json) : [];
+  return Array.isArray(v) ? v.filter((c): c is string => typeof c === 'string') : [];
+}
+
+/** The DB's JSON text (Octavia's SessionPersistence) -> the proto message; null: none. */
+function sessionPersistence(json: string | null): SessionPersistence | null {
+  if (json === null) return null;
+  const sp = JSON.parse(json) as Record<string, unknown>;
+  return {
+    type: typeof sp.type === 'string' ? sp.type : 'SOURCE_IP',
+    cookie_name: typeof sp.cookie_name === 'string' ? sp.cookie_name : '',
+    persistence_timeout: typeof sp.persistence_timeout === 'number' ? sp.persistence_timeout : 0,
+    persistence_granularity: typeof sp.persistence_granularity === 'string' ? sp.persistence_granularity : '',
+  };
+}
+
+/** A health monitor row -> the proto message (max_retries: rise, max_retries_down: fall). */
+function healthMonitor(hm: HealthMonitorRow | undefined): HealthMonitor | null {
+  if (!hm || hm.provisioning_status === 'PENDING_DELETE') return null;
+  return {
+    id: hm.id,
+    type: hm.type,
+    delay: hm.delay,
+    timeout: hm.timeout,
+    max_retries: hm.rise_threshold,
+    max_retries_down: hm.fall_threshold,
+    http_method: hm.http_method ?? '',
+    url_path: hm.url_path ?? '',
+    expected_codes: hm.expected_codes ?? '',
+    domain_name: hm.domain_name ?? '',
+    http_version: hm.http_version === null ? '' : hm.http_version === 1 ? '1.0' : String(hm.http_version),
+    admin_state_up: hm.enabled === 1,
+  };
+}
 
 export function buildAmphoraConfig(
   graph: LoadBalancerGraph,
@@ -36,7 +85,7 @@ export function buildAmphoraConfig(
   const lbUp = lb.enabled === 1;
   const pools: Pool[] = graph.pools
     .filter((p) => p.pool.provisioning_status !== 'PENDING_DELETE')
-    .map(({ pool, members }) => ({
+    .map(({ pool, members, healthMonitor: hm }) => ({
       id: pool.id,
       protocol: pool.protocol,
       lb_algorithm: pool.lb_algorithm,
@@ -48,7 +97,11 @@ export function buildAmphoraConfig(
         weight: m.weight,
         admin_state_up: m.enabled === 1,
         backup: m.backup === 1,
+        monitor_address: m.monitor_address ?? '',
+        monitor_port: m.monitor_port ?? 0,
       })),
+      session_persistence: sessionPersistence(pool.session_persistence),
+      health_monitor: healthMonitor(hm),
     }));
   const poolIds = new Set(pools.map((p) => p.id));
   const listeners: Listener[] = live(graph.listeners).map((l) => ({
@@ -60,18 +113,29 @@ export function buildAmphoraConfig(
     // A disabled load balancer disables every listener (Octavia's admin_state_up).
     admin_state_up: lbUp && l.enabled === 1,
     connection_limit: l.connection_limit,
+    allowed_cidrs: allowedCidrs(l.allowed_cidrs),
+    timeout_client_data: l.timeout_client_data,
+    timeout_member_connect: l.timeout_member_connect,
+    timeout_member_data: l.timeout_member_data,
+    timeout_tcp_inspect: l.timeout_tcp_inspect,
   }));
   const interfaces: Interface[] = [
     {
       name: 'vip0',
       role: 'VIP',
       // The amphora's own address first: it is the primary, the VIP is an alias.
-      addresses: [`${amp.vip.vrrpAddress}/${amp.vip.prefix}`, `${amp.vip.address}/32`],
+      addresses: [
+        `${amp.vip.vrrpAddress}/${amp.vip.prefix}`,
+        `${amp.vip.address}/${isIPv6(amp.vip.address) ? 128 : 32}`,
+      ],
     },
     ...amp.memberNics.map((n): Interface => ({
       name: n.name,
       role: 'MEMBER',
-      addresses: [`${n.address}/${n.prefix}`],
+      addresses: [
+        `${n.address}/${n.prefix}`,
+        ...(n.moreAddresses ?? []).map((m) => `${m.address}/${m.prefix}`),
+      ],
     })),
   ];
   return {
@@ -82,6 +146,11 @@ export function buildAmphoraConfig(
     listeners,
     pools,
     heartbeat: opts.heartbeat,
-    dataplane: { generic_xdp: false, snat_port_min: SNAT_PORT_MIN, snat_port_max: SNAT_PORT_MAX },
+    dataplane: {
+      generic_xdp: false,
+      snat_port_min: SNAT_PORT_MIN,
+      snat_port_max: SNAT_PORT_MAX,
+      tcp_closing_timeout_ms: TCP_CLOSING_TIMEOUT_MS,
+    },
   };
 }

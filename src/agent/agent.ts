@@ -1,12 +1,18 @@
 // The agent's one piece of state: which config version is applied. Applies are
 // serialized; the same version is a no-op; an older one is refused; an invalid one is
-// refused before anything is touched.
+// refused before anything is touched. Beside the XDP data plane it drives the member
+// health checker (a member whose checks fail leaves the ring: the maps are recompiled
+// without a new version) and HAProxy, which serves the listeners the fast path cannot.
 import { ConfigError } from '../config/config-error.js';
 import { validateAmphoraConfig } from '../config/validate.js';
-import type { Compiled } from '../dataplane/compiler.js';
-import { addTraffic, zeroTraffic, type DataplaneDriver, type Traffic } from '../dataplane/driver.js';
+import type { Compiled, MemberHealth } from '../dataplane/compiler.js';
+import type { DataplaneDriver } from '../dataplane/driver.js';
 import type { AmphoraConfig__Output } from '../grpc/gen/velox/agent/v1/AmphoraConfig.js';
 import { errorFields, type Logger } from './log.js';
+import { objectReports, type StatusReport } from './report.js';
+import type { HealthChecker, Proxy, ProxyStatus } from './services.js';
+
+export type { ObjectReport, StatusReport } from './report.js';
 
 /** The config is older than the applied one. */
 export class StaleVersionError extends Error {
@@ -18,32 +24,32 @@ export interface ApplyResult {
   unchanged: boolean;
 }
 
-export interface ObjectReport {
-  id: string;
-  status: string;
-  traffic: Traffic;
-}
-
-export interface StatusReport {
-  amphoraId: string;
-  appliedVersion: bigint;
-  loadbalancerId: string;
-  interfaces: { name: string; xdp_mode: string }[];
-  listeners: ObjectReport[];
-  pools: (ObjectReport & { members: ObjectReport[] })[];
-  members: (ObjectReport & { poolId: string })[];
-  exits: { reason: string; packets: bigint; bytes: bigint }[];
+export interface AgentServices {
+  health?: HealthChecker;
+  haproxy?: Proxy;
 }
 
 export class Agent {
   private applied: { version: bigint; config: AmphoraConfig__Output; compiled: Compiled } | null = null;
   private queue: Promise<unknown> = Promise.resolve();
+  private recompileQueued = false;
+  private proxyUnreadable = false;
+  private readonly health: HealthChecker | undefined;
+  private readonly haproxy: Proxy | undefined;
+  private readonly memberHealth: MemberHealth;
 
   constructor(
     private readonly dataplane: DataplaneDriver,
     private readonly log: Logger,
     private readonly amphoraId = '',
-  ) {}
+    services: AgentServices = {},
+  ) {
+    this.health = services.health;
+    this.haproxy = services.haproxy;
+    const health = this.health;
+    this.memberHealth = health ? (id) => health.status(id) : () => undefined;
+    health?.onChange((changed) => this.healthChanged(changed.length));
+  }
 
   get appliedVersion(): bigint {
     return this.applied?.version ?? 0n;
@@ -53,9 +59,18 @@ export class Agent {
     return this.applied?.config ?? null;
   }
 
+  /** What the last apply (or health recompile) compiled; null before the first. */
+  get compiled(): Compiled | null {
+    return this.applied?.compiled ?? null;
+  }
+
   /** Serialized: a second Apply waits for the first to finish. */
   apply(config: AmphoraConfig__Output): Promise<ApplyResult> {
-    const run = this.queue.then(() => this.applyNow(config));
+    return this.enqueue(() => this.applyNow(config));
+  }
+
+  private enqueue<T>(task: () => Promise<T>): Promise<T> {
+    const run = this.queue.then(task);
     this.queue = run.catch(() => undefined);
     return run;
   }
@@ -72,9 +87,15 @@ export class Agent {
       throw new StaleVersionError(`config version ${version} is older than the applied version ${current}`);
     }
     try {
-      const compiled = await this.dataplane.apply(config);
+      const compiled = await this.dataplane.apply(config, { health: this.memberHealth });
+      // After the maps: HAProxy takes over a listener only once XDP stopped serving it.
+      if (this.haproxy) await this.haproxy.apply(config, compiled.haproxyListeners);
+      else if (compiled.haproxyListeners.length > 0) {
+        this.log.error('haproxy-unavailable', { listeners: compiled.haproxyListeners });
+      }
       this.applied = { version, config, compiled };
-      for (const p of compiled.problems) this.log.warn('not-applied', { version, ...p });
+      this.updateHealthChecks(config, compiled);
+      for (const p of compiled.problems) this.log.warn('config-problem', { version, ...p });
       this.log.info('applied', { version, listeners: config.listeners.length, pools: config.pools.length });
       return { appliedVersion: version, unchanged: false };
     } catch (err) {
@@ -83,7 +104,29 @@ export class Agent {
     }
   }
 
-  status(): StatusReport {
+  /** The checker probes the members of fast-path pools; HAProxy checks its own. */
+  private updateHealthChecks(config: AmphoraConfig__Output, compiled: Compiled): void {
+    if (!this.health) return;
+    const fastPath = new Set(compiled.pools.filter((p) => p.servedBy === 'xdp').map((p) => p.id));
+    this.health.update(config.pools.filter((p) => fastPath.has(p.id)));
+  }
+
+  /** Members changed health: recompile the applied config (rings, statuses), once per burst. */
+  private healthChanged(count: number): void {
+    if (this.recompileQueued) return;
+    this.recompileQueued = true;
+    void this.enqueue(async () => {
+      this.recompileQueued = false;
+      const applied = this.applied;
+      if (!applied) return;
+      const compiled = await this.dataplane.apply(applied.config, { health: this.memberHealth });
+      this.applied = { ...applied, compiled };
+      const out = compiled.members.filter((m) => m.servedBy === 'xdp' && m.status === 'ERROR');
+      this.log.info('health-recompiled', { changed: count, members_in_error: out.map((m) => m.id) });
+    }).catch((err: unknown) => this.log.error('health-recompile-failed', errorFields(err)));
+  }
+
+  async status(): Promise<StatusReport> {
     const applied = this.applied;
     const traffic = this.dataplane.traffic();
     const report: StatusReport = {
@@ -97,24 +140,34 @@ export class Agent {
       exits: traffic.exits,
     };
     if (!applied) return report;
-    const { compiled } = applied;
-    for (const l of compiled.listeners) {
-      const t = l.vipId === null ? zeroTraffic() : (traffic.vips.get(l.vipId) ?? zeroTraffic());
-      report.listeners.push({ id: l.id, status: l.status, traffic: t });
-    }
-    for (const m of compiled.members) {
-      const t = m.backendId === null ? zeroTraffic() : (traffic.backends.get(m.backendId) ?? zeroTraffic());
-      report.members.push({ id: m.id, poolId: m.poolId, status: m.status, traffic: t });
-    }
-    for (const p of compiled.pools) {
-      const members = report.members.filter((m) => m.poolId === p.id);
-      const t = members.reduce((sum, m) => addTraffic(sum, m.traffic), zeroTraffic());
-      report.pools.push({ id: p.id, status: p.status, traffic: t, members });
-    }
-    return report;
+    const proxy = await this.proxyStatus();
+    return { ...report, ...objectReports({ compiled: applied.compiled, traffic, proxy }) };
   }
 
+  /** HAProxy's view; null (its listeners are not known to be served) when it cannot be read. */
+  private async proxyStatus(): Promise<ProxyStatus | null> {
+    if (!this.haproxy) return null;
+    try {
+      const status = await this.haproxy.status();
+      if (this.proxyUnreadable) this.log.info('haproxy-status-readable');
+      this.proxyUnreadable = false;
+      return status;
+    } catch (err) {
+      if (!this.proxyUnreadable) this.log.warn('haproxy-status-unreadable', errorFields(err));
+      this.proxyUnreadable = true;
+      return null;
+    }
+  }
+
+  /**
+   * Stops the health checks. Like the pinned XDP data plane, HAProxy keeps serving for the
+   * next agent to adopt, unless `cleanup`, which stops it and removes the data plane.
+   */
   close(cleanup: boolean): Promise<void> {
-    return this.queue.then(() => this.dataplane.close(cleanup));
+    return this.queue.then(async () => {
+      await this.health?.close();
+      if (cleanup) await this.haproxy?.close();
+      await this.dataplane.close(cleanup);
+    });
   }
 }

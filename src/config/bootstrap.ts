@@ -10,10 +10,20 @@ export interface Bootstrap {
   tls: { ca: string; cert: string; key: string } | null; // null only without TLS (tests)
   heartbeat: { target: string; interval_ms: number } | null;
   pin_root: string;
+  state_dir: string; // files of the agent (HAProxy's); '' = /run/velox/<amphora_id>
   bpf_object: string; // '' = the package's bpf/xdp_lb.bpf.o
 }
 
-const KEYS = ['amphora_id', 'grpc_listen', 'metrics_listen', 'tls', 'heartbeat', 'pin_root', 'bpf_object'];
+const KEYS = [
+  'amphora_id',
+  'grpc_listen',
+  'metrics_listen',
+  'tls',
+  'heartbeat',
+  'pin_root',
+  'state_dir',
+  'bpf_object',
+];
 
 function obj(v: unknown, path: string): Record<string, unknown> {
   if (typeof v !== 'object' || v === null || Array.isArray(v))
@@ -71,6 +81,7 @@ export function parseBootstrap(text: string): Bootstrap {
     tls,
     heartbeat,
     pin_root: str(o, 'pin_root', 'pin_root', false) || `/sys/fs/bpf/velox/${String(o.amphora_id)}`,
+    state_dir: str(o, 'state_dir', 'state_dir', false),
     bpf_object: str(o, 'bpf_object', 'bpf_object', false),
   };
 }

@@ -44,6 +44,11 @@ const messages: Record<string, Message> = {
     default_pool_id: str,
     admin_state_up: bool,
     connection_limit: { type: 'int32' },
+    allowed_cidrs: { type: 'string', repeated: true },
+    timeout_client_data: u32,
+    timeout_member_connect: u32,
+    timeout_member_data: u32,
+    timeout_tcp_inspect: u32,
   },
   Pool: {
     id: str,
@@ -51,6 +56,28 @@ const messages: Record<string, Message> = {
     lb_algorithm: str,
     admin_state_up: bool,
     members: { type: { message: 'Member' }, repeated: true },
+    session_persistence: { type: { message: 'SessionPersistence' } },
+    health_monitor: { type: { message: 'HealthMonitor' } },
+  },
+  SessionPersistence: {
+    type: str,
+    cookie_name: str,
+    persistence_timeout: u32,
+    persistence_granularity: str,
+  },
+  HealthMonitor: {
+    id: str,
+    type: str,
+    delay: u32,
+    timeout: u32,
+    max_retries: u32,
+    max_retries_down: u32,
+    http_method: str,
+    url_path: str,
+    expected_codes: str,
+    domain_name: str,
+    http_version: str,
+    admin_state_up: bool,
   },
   Member: {
     id: str,
@@ -59,9 +86,11 @@ const messages: Record<string, Message> = {
     weight: u32,
     admin_state_up: bool,
     backup: bool,
+    monitor_address: str,
+    monitor_port: u32,
   },
   Heartbeat: { target: str, interval_ms: u32 },
-  DataPlane: { generic_xdp: bool, snat_port_min: u32, snat_port_max: u32 },
+  DataPlane: { generic_xdp: bool, snat_port_min: u32, snat_port_max: u32, tcp_closing_timeout_ms: u32 },
 };
 
 function isObject(v: unknown): v is Record<string, unknown> {

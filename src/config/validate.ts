@@ -4,6 +4,7 @@
 // is left for the compiler to report per object.
 import { isIP } from 'node:net';
 import type { AmphoraConfig__Output } from '../grpc/gen/velox/agent/v1/AmphoraConfig.js';
+import { HealthMonitorError, validateHealthMonitor } from '../health/checks/index.js';
 import { ConfigError } from './config-error.js';
 
 const IFNAME = /^[A-Za-z0-9_.-]{1,15}$/;
@@ -14,6 +15,18 @@ function checkCidr(value: string, path: string): void {
   const max = family === 4 ? 32 : 128;
   if (!family || extra !== undefined || len === undefined || !/^\d+$/.test(len) || Number(len) > max) {
     throw new ConfigError(path, `not an address in CIDR form: ${JSON.stringify(value)}`);
+  }
+}
+
+const LB_ALGORITHMS = ['', 'ROUND_ROBIN', 'LEAST_CONNECTIONS', 'SOURCE_IP', 'SOURCE_IP_PORT'];
+const PERSISTENCE_TYPES = ['', 'SOURCE_IP', 'HTTP_COOKIE', 'APP_COOKIE'];
+
+function oneOf(value: string, allowed: readonly string[], path: string): void {
+  if (!allowed.includes(value)) {
+    throw new ConfigError(
+      path,
+      `${JSON.stringify(value)} is not one of ${allowed.filter(Boolean).join(', ')}`,
+    );
   }
 }
 
@@ -56,6 +69,20 @@ export function validateAmphoraConfig(c: AmphoraConfig__Output): void {
     required(pool.id, `${p}.id`);
     unique(poolIds, pool.id, `${p}.id`, 'pool id');
     required(pool.protocol, `${p}.protocol`);
+    oneOf(pool.lb_algorithm, LB_ALGORITHMS, `${p}.lb_algorithm`);
+    if (pool.session_persistence) {
+      oneOf(pool.session_persistence.type, PERSISTENCE_TYPES, `${p}.session_persistence.type`);
+    }
+    if (pool.health_monitor) {
+      try {
+        validateHealthMonitor(pool.health_monitor);
+      } catch (err) {
+        if (err instanceof HealthMonitorError) {
+          throw new ConfigError(`${p}.health_monitor.${err.field}`, err.reason);
+        }
+        throw err;
+      }
+    }
     pool.members.forEach((m, k) => {
       const mp = `${p}.members[${k}]`;
       required(m.id, `${mp}.id`);
@@ -63,6 +90,8 @@ export function validateAmphoraConfig(c: AmphoraConfig__Output): void {
       checkIp(m.address, `${mp}.address`);
       checkPort(m.protocol_port, `${mp}.protocol_port`);
       if (m.weight > 256) throw new ConfigError(`${mp}.weight`, `weight ${m.weight} is not in 0..256`);
+      if (m.monitor_address !== '') checkIp(m.monitor_address, `${mp}.monitor_address`);
+      if (m.monitor_port > 65535) checkPort(m.monitor_port, `${mp}.monitor_port`);
     });
   });
 
@@ -75,6 +104,7 @@ export function validateAmphoraConfig(c: AmphoraConfig__Output): void {
     checkIp(l.vip_address, `${p}.vip_address`);
     checkPort(l.protocol_port, `${p}.protocol_port`);
     required(l.protocol, `${p}.protocol`);
+    l.allowed_cidrs.forEach((c, k) => checkCidr(c, `${p}.allowed_cidrs[${k}]`));
     unique(
       services,
       `${l.vip_address} ${l.protocol} ${l.protocol_port}`,
@@ -96,6 +126,12 @@ export function validateAmphoraConfig(c: AmphoraConfig__Output): void {
     if (min > 65535) throw new ConfigError('dataplane.snat_port_min', `${min} is not a port`);
     if (max > 65535) throw new ConfigError('dataplane.snat_port_max', `${max} is not a port`);
     if (min > max) throw new ConfigError('dataplane.snat_port_min', `${min} is above snat_port_max ${max}`);
+    if (dp.tcp_closing_timeout_ms > 3_600_000) {
+      throw new ConfigError(
+        'dataplane.tcp_closing_timeout_ms',
+        `${dp.tcp_closing_timeout_ms} ms is above one hour`,
+      );
+    }
   }
   if (c.heartbeat && c.heartbeat.target !== '' && c.heartbeat.interval_ms === 0) {
     throw new ConfigError('heartbeat.interval_ms', 'must be positive when a target is set');

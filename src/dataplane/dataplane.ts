@@ -2,6 +2,7 @@
 // every VIP and MEMBER interface, so it outlives the agent. A restarted agent adopts what
 // is pinned (maps by libbpf's pin_root, links by their pins) instead of rebuilding.
 import { existsSync, mkdirSync, readdirSync, rmdirSync } from 'node:fs';
+import { isIPv4 } from 'node:net';
 import { join } from 'node:path';
 import type { Logger } from '../agent/log.js';
 import { errorFields } from '../agent/log.js';
@@ -14,31 +15,31 @@ import {
   type XdpMode,
 } from '../native/native.js';
 import { Applier } from './applier.js';
-import {
-  EXIT_COUNTER_SIZE,
-  ExitReason,
-  MapName,
-  PROG_XDP,
-  STATS_SIZE,
-  decodeExitCounter,
-  decodeStats,
-  decodeU32,
-  encodeSettings,
-  encodeU32,
-  sumPerCpu,
-} from './codecs.js';
+import { MapName, PROG_XDP, decodeU32, encodeSettings, encodeU32 } from './codecs.js';
 import { compile, type Compiled } from './compiler.js';
-import type { DataplaneDriver, InterfaceMode, Traffic, TrafficSnapshot } from './driver.js';
+import { sweepConntrack } from './conntrack.js';
+import type { ApplyOptions, DataplaneDriver, InterfaceMode, TrafficSnapshot } from './driver.js';
 import { announceAddress, ensureNeighbour, forgetNeighbour, setSysctls } from './host.js';
 import { lbMaps, type LbMaps } from './maps.js';
+import { XdpAttachError } from './pins.js';
+import { readTraffic } from './traffic.js';
+
+export { removePins, XdpAttachError } from './pins.js';
 
 const DEFAULT_SNAT_MIN = 10000;
 const DEFAULT_SNAT_MAX = 59999;
+const DEFAULT_CLOSING_TIMEOUT_MS = 10_000;
+const DEFAULT_SWEEP_INTERVAL_MS = 1000;
+/** The sweep may take at most 1/SWEEP_DUTY_DIVISOR of a core: a big table is swept less often. */
+const SWEEP_DUTY_DIVISOR = 20;
+const MAX_SWEEP_INTERVAL_MS = 30_000;
 
 export interface DataplaneOptions {
   bpfObject: string;
   pinRoot: string; // maps under ${pinRoot}/maps, links under ${pinRoot}/links
   log: Logger;
+  /** Period of the conntrack sweep (default 1 s; longer when a sweep takes over 1/20 of it). */
+  sweepIntervalMs?: number;
 }
 
 interface Attachment {
@@ -59,6 +60,8 @@ export class Dataplane implements DataplaneDriver {
   private readonly mapsDir: string;
   private readonly linksDir: string;
   private closed = false;
+  private sweeper: NodeJS.Timeout | undefined;
+  private sweepFailing = false;
 
   constructor(private readonly opts: DataplaneOptions) {
     this.mapsDir = join(opts.pinRoot, 'maps');
@@ -72,12 +75,42 @@ export class Dataplane implements DataplaneDriver {
       this.nat.mapUpdate(this.maps.txPorts, encodeU32(ifindex), encodeU32(ifindex));
     this.adoptLinks();
     this.applier = new Applier(this.nat, this.maps);
+    const services = [...this.applier.current.vips.values()].filter((v) => v.protocol !== 'ICMP');
     opts.log.info('dataplane-open', {
       pin_root: opts.pinRoot,
       adopted_links: [...this.links.keys()],
-      adopted_vips: this.applier.current.vips.size,
+      adopted_vips: services.length,
       adopted_backends: this.applier.current.backends.size,
     });
+    this.scheduleSweep(opts.sweepIntervalMs ?? DEFAULT_SWEEP_INTERVAL_MS);
+  }
+
+  private scheduleSweep(delayMs: number): void {
+    if (this.closed) return;
+    this.sweeper = setTimeout(() => {
+      const started = performance.now();
+      this.sweep();
+      const took = performance.now() - started;
+      const base = this.opts.sweepIntervalMs ?? DEFAULT_SWEEP_INTERVAL_MS;
+      this.scheduleSweep(Math.min(MAX_SWEEP_INTERVAL_MS, Math.max(base, took * SWEEP_DUTY_DIVISOR)));
+    }, delayMs);
+    this.sweeper.unref();
+  }
+
+  /**
+   * The conntrack sweep (conntrack.ts): expired flows out, broken pairs repaired, and the
+   * open-connection counts that connection_limit, LEAST_CONNECTIONS and the counters read.
+   */
+  private sweep(): void {
+    if (this.closed) return;
+    try {
+      sweepConntrack(this.nat, this.maps, { backendIds: [...this.applier.current.backends.keys()] });
+      if (this.sweepFailing) this.opts.log.info('conntrack-sweep-recovered');
+      this.sweepFailing = false;
+    } catch (err) {
+      if (!this.sweepFailing) this.opts.log.error('conntrack-sweep-failed', errorFields(err));
+      this.sweepFailing = true;
+    }
   }
 
   /**
@@ -118,7 +151,7 @@ export class Dataplane implements DataplaneDriver {
     }
   }
 
-  async apply(config: AmphoraConfig__Output): Promise<Compiled> {
+  async apply(config: AmphoraConfig__Output, opts: ApplyOptions = {}): Promise<Compiled> {
     if (this.closed) throw new Error('data plane is closed');
     await setSysctls();
     const dp = config.dataplane;
@@ -129,6 +162,7 @@ export class Dataplane implements DataplaneDriver {
         snatPortMin: dp?.snat_port_min || DEFAULT_SNAT_MIN,
         snatPortMax: dp?.snat_port_max || DEFAULT_SNAT_MAX,
         flags: 0,
+        closingTimeoutMs: dp?.tcp_closing_timeout_ms || DEFAULT_CLOSING_TIMEOUT_MS,
       }),
     );
     this.syncInterfaces(
@@ -136,7 +170,7 @@ export class Dataplane implements DataplaneDriver {
       dp?.generic_xdp ? 'generic' : 'native',
     );
 
-    const compiled = compile(config, this.applier.allocations, this.applier.current);
+    const compiled = compile(config, this.applier.allocations, this.applier.current, { health: opts.health });
     await this.syncNeighbours(compiled);
     this.announceAddresses(config);
     const plan = this.applier.apply(compiled);
@@ -146,6 +180,8 @@ export class Dataplane implements DataplaneDriver {
       vips: plan.vipsUpsert.length,
       vips_deleted: plan.vipsDelete.length,
       backends_deleted: plan.backendsDelete.length,
+      cidrs: plan.cidrsInsert.length,
+      cidrs_deleted: plan.cidrsDelete.length,
     });
     return compiled;
   }
@@ -209,12 +245,14 @@ export class Dataplane implements DataplaneDriver {
   /**
    * Announce each address of the forwarding interfaces once, in the background: the VIP
    * to clients, the SNAT addresses to members (a new amphora often gets both addresses
-   * of the one it replaces, and peers still cache the old MACs).
+   * of the one it replaces, and peers still cache the old MACs). IPv6 addresses are not
+   * announced (arping is IPv4 only): peers re-resolve when their neighbour entry goes stale.
    */
   private announceAddresses(config: AmphoraConfig__Output): void {
     for (const iface of config.interfaces) {
       for (const cidr of iface.addresses) {
         const address = cidr.split('/')[0]!;
+        if (!isIPv4(address)) continue;
         const key = `${address}@${iface.name}`;
         if (this.announced.has(key)) continue;
         this.announced.add(key);
@@ -230,41 +268,21 @@ export class Dataplane implements DataplaneDriver {
   }
 
   traffic(): TrafficSnapshot {
-    const cpus = this.nat.possibleCpus();
-    const read = (fd: number, id: number): Traffic => {
-      const raw = this.nat.mapLookup(fd, encodeU32(id));
-      if (!raw) return { packetsIn: 0n, bytesIn: 0n, packetsOut: 0n, bytesOut: 0n, connections: 0n };
-      const s = decodeStats(sumPerCpu(raw, cpus, STATS_SIZE));
-      return {
-        packetsIn: BigInt(s.rxPackets),
-        bytesIn: BigInt(s.rxBytes),
-        packetsOut: BigInt(s.txPackets),
-        bytesOut: BigInt(s.txBytes),
-        connections: BigInt(s.newFlows),
-      };
-    };
-    const snapshot: TrafficSnapshot = { vips: new Map(), backends: new Map(), exits: [] };
-    if (this.closed) return snapshot;
-    for (const v of this.applier.current.vips.values())
-      snapshot.vips.set(v.vipId, read(this.maps.vipStats, v.vipId));
-    for (const id of this.applier.current.backends.keys())
-      snapshot.backends.set(id, read(this.maps.backendStats, id));
-    for (const [reason, index] of Object.entries(ExitReason)) {
-      const raw = this.nat.mapLookup(this.maps.exitStats, encodeU32(index));
-      const c = raw ? decodeExitCounter(sumPerCpu(raw, cpus, EXIT_COUNTER_SIZE)) : { packets: 0, bytes: 0 };
-      snapshot.exits.push({
-        reason: reason.toLowerCase(),
-        packets: BigInt(c.packets),
-        bytes: BigInt(c.bytes),
-      });
-    }
-    return snapshot;
+    if (this.closed) return { vips: new Map(), backends: new Map(), exits: [] };
+    const services = [...this.applier.current.vips.values()].filter((v) => v.protocol !== 'ICMP');
+    return readTraffic(
+      this.nat,
+      this.maps,
+      services.map((v) => v.vipId),
+      this.applier.current.backends.keys(),
+    );
   }
 
   /** Stop using the data plane. Without `cleanup` the pinned program keeps forwarding. */
   async close(cleanup: boolean): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    clearTimeout(this.sweeper);
     if (cleanup) {
       for (const [ifname, a] of [...this.links]) this.detach(ifname, a);
       for (const [address, ifname] of this.neighbours) await forgetNeighbour(address, ifname);
@@ -287,52 +305,5 @@ export class Dataplane implements DataplaneDriver {
     } catch {
       // already gone
     }
-  }
-}
-
-/** Everything pinned under `pinRoot` by a Dataplane, removed without loading the program (tests, --cleanup). */
-export function removePins(pinRoot: string): void {
-  const nat = native();
-  for (const sub of ['links', 'maps']) {
-    const dir = join(pinRoot, sub);
-    let names: string[] = [];
-    try {
-      names = readdirSync(dir);
-    } catch {
-      continue;
-    }
-    for (const n of names) {
-      try {
-        nat.unpin(join(dir, n));
-      } catch {
-        // gone
-      }
-    }
-    try {
-      rmdirSync(dir);
-    } catch {
-      // gone
-    }
-  }
-  try {
-    rmdirSync(pinRoot);
-  } catch {
-    // gone
-  }
-}
-
-/** XDP could not be attached to an interface in the mode the config asks for. */
-export class XdpAttachError extends Error {
-  constructor(
-    readonly ifname: string,
-    readonly mode: XdpMode,
-    cause: unknown,
-  ) {
-    super(
-      `cannot attach XDP in ${mode} mode to ${ifname}: ${cause instanceof Error ? cause.message : String(cause)}` +
-        (mode === 'native' ? ' (set dataplane.generic_xdp to use generic mode)' : ''),
-      { cause },
-    );
-    this.name = 'XdpAttachError';
   }
 }

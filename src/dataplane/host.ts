@@ -2,14 +2,20 @@
 // members (bpf_fib_lookup drops on a missing neighbour instead of resolving it).
 // /proc/sys/net is per network namespace, so this touches only the amphora's.
 import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { promisify } from 'node:util';
 
 const run = promisify(execFile);
 
 export async function setSysctls(): Promise<void> {
+  // bpf_fib_lookup refuses to route (FWD_DISABLED) where forwarding is off.
   await writeFile('/proc/sys/net/ipv4/ip_forward', '1\n');
-  // SNAT ports (10000-59999 by default) must never collide with the kernel's own.
+  // Absent when IPv6 is disabled in this namespace: then there is nothing to forward.
+  if (existsSync('/proc/sys/net/ipv6/conf/all/forwarding')) {
+    await writeFile('/proc/sys/net/ipv6/conf/all/forwarding', '1\n');
+  }
+  // SNAT ports (10000-59999 by default) must never collide with the kernel's own (IPv4 and IPv6).
   await writeFile('/proc/sys/net/ipv4/ip_local_port_range', '60000 65000\n');
 }
 

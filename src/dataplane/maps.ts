@@ -12,6 +12,19 @@ export interface LbMaps {
   vipStats: number;
   backendStats: number;
   exitStats: number;
+  /** Per-CPU u64 drops, index id * LB_EXIT_MAX + reason. */
+  vipDrops: number;
+  backendDrops: number;
+  /** u64 flows opened, added to by the program. */
+  vipOpened: number;
+  backendOpened: number;
+  /** struct lb_active, written by the conntrack sweep. */
+  vipActive: number;
+  backendActive: number;
+  /** Per-CPU u32 round-robin position per VIP. */
+  rr: number;
+  /** LPM trie of struct lb_cidr_key. */
+  allowedCidrs: number;
 }
 
 export function lbMaps(infos: MapInfo[]): LbMaps {
@@ -31,5 +44,13 @@ export function lbMaps(infos: MapInfo[]): LbMaps {
     vipStats: fd(MapName.vipStats),
     backendStats: fd(MapName.backendStats),
     exitStats: fd(MapName.exitStats),
+    vipDrops: fd(MapName.vipDrops),
+    backendDrops: fd(MapName.backendDrops),
+    vipOpened: fd(MapName.vipOpened),
+    backendOpened: fd(MapName.backendOpened),
+    vipActive: fd(MapName.vipActive),
+    backendActive: fd(MapName.backendActive),
+    rr: fd(MapName.rr),
+    allowedCidrs: fd(MapName.allowedCidrs),
   };
 }

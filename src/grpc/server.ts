@@ -3,7 +3,6 @@ import * as grpc from '@grpc/grpc-js';
 import { StaleVersionError, type Agent, type ObjectReport } from '../agent/agent.js';
 import { errorFields, type Logger } from '../agent/log.js';
 import { ConfigError } from '../config/config-error.js';
-import type { Traffic } from '../dataplane/driver.js';
 import type { AmphoraAgentHandlers } from './gen/velox/agent/v1/AmphoraAgent.js';
 import type { AmphoraStatus } from './gen/velox/agent/v1/AmphoraStatus.js';
 import type { Counters } from './gen/velox/agent/v1/Counters.js';
@@ -11,18 +10,22 @@ import type { ObjectStatus } from './gen/velox/agent/v1/ObjectStatus.js';
 import { serverCredentials, type TlsFiles } from './credentials.js';
 import { agentProto } from './load.js';
 
-function counters(t: Traffic): Counters {
+function counters(o: ObjectReport): Counters {
+  const t = o.traffic;
   return {
     packets_in: t.packetsIn.toString(),
     bytes_in: t.bytesIn.toString(),
     packets_out: t.packetsOut.toString(),
     bytes_out: t.bytesOut.toString(),
     total_connections: t.connections.toString(),
+    active_connections: t.active.toString(),
+    request_errors: o.requestErrors.toString(),
+    drops: Object.fromEntries(Object.entries(t.drops).map(([reason, n]) => [reason, n.toString()])),
   };
 }
 
 function objectStatus(o: ObjectReport): ObjectStatus {
-  return { id: o.id, operating_status: o.status, counters: counters(o.traffic) };
+  return { id: o.id, operating_status: o.status, counters: counters(o) };
 }
 
 function grpcError(code: grpc.status, message: string): Partial<grpc.StatusObject> {
@@ -52,20 +55,20 @@ export function agentHandlers(agent: Agent, log: Logger): AmphoraAgentHandlers {
       );
     },
     GetStatus(_call, callback) {
-      try {
-        const s = agent.status();
-        const status: AmphoraStatus = {
-          amphora_id: s.amphoraId,
-          applied_version: s.appliedVersion.toString(),
-          interfaces: s.interfaces,
-          listeners: s.listeners.map(objectStatus),
-          pools: s.pools.map(objectStatus),
-          members: s.members.map(objectStatus),
-        };
-        callback(null, status);
-      } catch (err) {
-        callback(grpcError(grpc.status.INTERNAL, (err as Error).message));
-      }
+      agent.status().then(
+        (s) => {
+          const status: AmphoraStatus = {
+            amphora_id: s.amphoraId,
+            applied_version: s.appliedVersion.toString(),
+            interfaces: s.interfaces,
+            listeners: s.listeners.map(objectStatus),
+            pools: s.pools.map(objectStatus),
+            members: s.members.map(objectStatus),
+          };
+          callback(null, status);
+        },
+        (err: unknown) => callback(grpcError(grpc.status.INTERNAL, (err as Error).message)),
+      );
     },
   };
 }

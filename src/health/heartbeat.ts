@@ -20,11 +20,18 @@ function objectHealth(o: ObjectReport): ObjectHealth {
     packets_out: o.traffic.packetsOut.toString(),
     bytes_out: o.traffic.bytesOut.toString(),
     total_connections: o.traffic.connections.toString(),
+    active_connections: o.traffic.active.toString(),
+    request_errors: o.requestErrors.toString(),
+    drops: Object.fromEntries(Object.entries(o.traffic.drops).map(([reason, n]) => [reason, n.toString()])),
   };
 }
 
-export function heartbeatRequest(agent: Agent, amphoraId: string, sequence: bigint): HeartbeatRequest {
-  const s = agent.status();
+export async function heartbeatRequest(
+  agent: Agent,
+  amphoraId: string,
+  sequence: bigint,
+): Promise<HeartbeatRequest> {
+  const s = await agent.status();
   return {
     amphora_id: amphoraId,
     applied_version: s.appliedVersion.toString(),
@@ -74,15 +81,22 @@ export class HeartbeatSender {
 
   private beat(): void {
     if (this.inFlight) return; // a slow controller gets one heartbeat at a time
-    let request: HeartbeatRequest;
-    try {
-      this.sequence += 1n;
-      request = heartbeatRequest(this.agent, this.opts.amphoraId, this.sequence);
-    } catch (err) {
-      this.log.error('heartbeat-build-failed', errorFields(err));
+    this.inFlight = true;
+    this.sequence += 1n;
+    heartbeatRequest(this.agent, this.opts.amphoraId, this.sequence).then(
+      (request) => this.send(request),
+      (err: unknown) => {
+        this.inFlight = false;
+        this.log.error('heartbeat-build-failed', errorFields(err));
+      },
+    );
+  }
+
+  private send(request: HeartbeatRequest): void {
+    if (!this.timer) {
+      this.inFlight = false; // stopped while the request was being built
       return;
     }
-    this.inFlight = true;
     const deadline = new Date(Date.now() + Math.max(this.opts.intervalMs, 1000));
     this.client.Heartbeat(request, { deadline }, (err, response) => {
       this.inFlight = false;

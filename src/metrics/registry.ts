@@ -8,12 +8,11 @@ import type { Traffic } from '../dataplane/driver.js';
 class Snapshot {
   private report: StatusReport | null = null;
   constructor(private readonly agent: Agent) {}
-  take(): void {
-    this.report = this.agent.status();
+  async take(): Promise<void> {
+    this.report = await this.agent.status();
   }
-  get(): StatusReport {
-    if (!this.report) this.take();
-    return this.report as StatusReport;
+  get(): Pick<StatusReport, 'loadbalancerId' | 'listeners' | 'pools' | 'members' | 'exits'> {
+    return this.report ?? { loadbalancerId: '', listeners: [], pools: [], members: [], exits: [] };
   }
 }
 
@@ -25,6 +24,26 @@ export interface AgentMetrics {
 
 type Labels = Record<string, string>;
 
+/** `${prefix}_status{...,status="ERROR"} 1`: the operating status each object has now. */
+function statusGauge(
+  registry: Registry,
+  prefix: string,
+  what: string,
+  labelNames: string[],
+  rows: () => { labels: Labels; status: string }[],
+): void {
+  new Gauge({
+    name: `${prefix}_status`,
+    help: `Operating status of each ${what} (Octavia's): 1 for the status it has now.`,
+    labelNames: [...labelNames, 'status'],
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const { labels, status } of rows()) this.set({ ...labels, status }, 1);
+    },
+  });
+}
+
 function trafficCounters(
   registry: Registry,
   prefix: string,
@@ -32,6 +51,28 @@ function trafficCounters(
   labelNames: string[],
   rows: () => { labels: Labels; traffic: Traffic }[],
 ): void {
+  new Gauge({
+    name: `${prefix}_active_connections`,
+    help: `Connections (TCP) or flows (UDP) open now for each ${what}.`,
+    labelNames,
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const { labels, traffic } of rows()) this.set(labels, Number(traffic.active));
+    },
+  });
+  new Counter({
+    name: `${prefix}_drops_total`,
+    help: `Packets the fast path dropped on account of each ${what}, by reason (lb.h LB_EXIT_DROP_*).`,
+    labelNames: [...labelNames, 'reason'],
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const { labels, traffic } of rows()) {
+        for (const [reason, n] of Object.entries(traffic.drops)) this.inc({ ...labels, reason }, Number(n));
+      }
+    },
+  });
   new Counter({
     name: `${prefix}_packets_total`,
     help: `Packets forwarded for each ${what}, by direction (in: client to member, out: member to client).`,
@@ -74,19 +115,29 @@ export function agentMetrics(agent: Agent): AgentMetrics {
   const registry = new Registry();
   const snapshot = new Snapshot(agent);
 
-  trafficCounters(registry, 'velox_listener', 'listener', ['loadbalancer', 'listener'], () => {
+  const listenerRows = () => {
     const s = snapshot.get();
     return s.listeners.map((l) => ({
       labels: { loadbalancer: s.loadbalancerId, listener: l.id },
       traffic: l.traffic,
+      status: l.status,
     }));
-  });
-  trafficCounters(registry, 'velox_member', 'member', ['loadbalancer', 'pool', 'member'], () => {
+  };
+  const memberRows = () => {
     const s = snapshot.get();
     return s.members.map((m) => ({
       labels: { loadbalancer: s.loadbalancerId, pool: m.poolId, member: m.id },
       traffic: m.traffic,
+      status: m.status,
     }));
+  };
+  trafficCounters(registry, 'velox_listener', 'listener', ['loadbalancer', 'listener'], listenerRows);
+  trafficCounters(registry, 'velox_member', 'member', ['loadbalancer', 'pool', 'member'], memberRows);
+  statusGauge(registry, 'velox_listener', 'listener', ['loadbalancer', 'listener'], listenerRows);
+  statusGauge(registry, 'velox_member', 'member', ['loadbalancer', 'pool', 'member'], memberRows);
+  statusGauge(registry, 'velox_pool', 'pool', ['loadbalancer', 'pool'], () => {
+    const s = snapshot.get();
+    return s.pools.map((p) => ({ labels: { loadbalancer: s.loadbalancerId, pool: p.id }, status: p.status }));
   });
   new Counter({
     name: 'velox_xdp_exit_packets_total',
@@ -108,8 +159,8 @@ export function agentMetrics(agent: Agent): AgentMetrics {
   });
   return {
     registry,
-    render: () => {
-      snapshot.take();
+    render: async () => {
+      await snapshot.take();
       return registry.metrics();
     },
   };

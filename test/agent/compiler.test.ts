@@ -71,9 +71,9 @@ t.test('a TCP listener compiles to a VIP, backends with SNAT per member network,
   t.same(
     c.members.map((m) => [m.id, m.ifname, m.status]),
     [
-      ['a', 'mem0', 'ONLINE'],
-      ['b', 'mem0', 'ONLINE'],
-      ['c', 'mem1', 'ONLINE'],
+      ['a', 'mem0', 'NO_MONITOR'],
+      ['b', 'mem0', 'NO_MONITOR'],
+      ['c', 'mem1', 'NO_MONITOR'],
     ],
   );
   const ring = c.desired.rings.get(vip?.ringId ?? -1);
@@ -83,7 +83,7 @@ t.test('a TCP listener compiles to a VIP, backends with SNAT per member network,
     new Set(c.desired.backends.keys()),
     'every member is in the ring',
   );
-  t.same(c.pools, [{ id: 'p1', status: 'ONLINE' }]);
+  t.same(c.pools, [{ id: 'p1', servedBy: 'xdp', status: 'ONLINE' }]);
   t.same(
     c.listeners.map((l) => l.status),
     ['ONLINE'],
@@ -121,10 +121,10 @@ t.test(
     t.same(
       [...ids.values()].map((m) => [m.id, m.status]),
       [
-        ['a', 'ONLINE'],
+        ['a', 'NO_MONITOR'],
         ['down', 'OFFLINE'],
         ['drain', 'DRAINING'],
-        ['spare', 'ONLINE'],
+        ['spare', 'NO_MONITOR'],
       ],
     );
     const ringId = c.desired.vips.get('TCP 10.0.0.100 80')?.ringId ?? -1;
@@ -147,7 +147,7 @@ t.test(
 
 t.test('a pool with no member up is ERROR and its ring is empty', async (t) => {
   const c = compile(config([{ id: 'a', address: '10.1.0.11', weight: 0 }]), emptyAllocations(), emptyState());
-  t.same(c.pools, [{ id: 'p1', status: 'ERROR' }]);
+  t.same(c.pools, [{ id: 'p1', servedBy: 'xdp', status: 'ERROR' }]);
   const ringId = c.desired.vips.get('TCP 10.0.0.100 80')?.ringId ?? -1;
   t.equal(ringMembers(c.desired, ringId).size, 0);
 });

@@ -61,6 +61,58 @@ t.test('a valid config reads with proto3 defaults filled in', async (t) => {
   t.equal(c.listeners[0]?.connection_limit, 0);
   t.equal(c.heartbeat, null);
   t.equal(c.dataplane?.snat_port_min, 0);
+  t.same(c.listeners[0]?.allowed_cidrs, []);
+  t.equal(c.listeners[0]?.timeout_client_data, 0, 'unset timeouts read as 0: the agent applies the default');
+  t.equal(c.pools[0]?.session_persistence, null, 'absent messages read as null, like proto-loader');
+  t.equal(c.pools[0]?.health_monitor, null);
+  t.equal(c.pools[0]?.members[0]?.monitor_port, 0);
+});
+
+t.test('the fields of issue 3 read: allowed_cidrs, timeouts, persistence, monitor', async (t) => {
+  const c = parseAmphoraConfig(
+    broken((c) => {
+      Object.assign(c.listeners[0]!, {
+        allowed_cidrs: ['192.0.2.0/24', 'fd00:201::/32'],
+        timeout_client_data: 1000,
+        timeout_member_connect: 2000,
+        timeout_member_data: 3000,
+        timeout_tcp_inspect: 4,
+      });
+      Object.assign(c.pools[0]!, {
+        session_persistence: { type: 'SOURCE_IP', persistence_granularity: '255.255.255.255' },
+        health_monitor: {
+          type: 'HTTP',
+          delay: 2,
+          timeout: 1,
+          max_retries: 2,
+          url_path: '/ok',
+          admin_state_up: true,
+        },
+      });
+      Object.assign(c.pools[0]!.members[0]!, { monitor_address: '10.1.0.99', monitor_port: 9000 });
+      c.dataplane = { tcp_closing_timeout_ms: 2000 } as never;
+    }),
+  );
+  const l = c.listeners[0]!;
+  t.same(
+    [
+      l.allowed_cidrs,
+      l.timeout_client_data,
+      l.timeout_member_connect,
+      l.timeout_member_data,
+      l.timeout_tcp_inspect,
+    ],
+    [['192.0.2.0/24', 'fd00:201::/32'], 1000, 2000, 3000, 4],
+  );
+  t.equal(c.pools[0]?.session_persistence?.type, 'SOURCE_IP');
+  t.equal(c.pools[0]?.session_persistence?.cookie_name, '');
+  t.equal(c.pools[0]?.health_monitor?.url_path, '/ok');
+  t.equal(c.pools[0]?.health_monitor?.http_method, '', 'defaults are left to the checker (GET)');
+  t.same(
+    [c.pools[0]?.members[0]?.monitor_address, c.pools[0]?.members[0]?.monitor_port],
+    ['10.1.0.99', 9000],
+  );
+  t.equal(c.dataplane?.tcp_closing_timeout_ms, 2000);
 });
 
 const cases: [string, (c: typeof good & Record<string, unknown>) => void, string][] = [
@@ -93,6 +145,38 @@ const cases: [string, (c: typeof good & Record<string, unknown>) => void, string
   ],
   ['port 0', (c) => (c.listeners[0]!.protocol_port = 0), 'listeners[0].protocol_port'],
   ['weight above 256', (c) => (c.pools[0]!.members[0]!.weight = 257), 'pools[0].members[0].weight'],
+  [
+    'bad allowed_cidr',
+    (c) => ((c.listeners[0] as Record<string, unknown>).allowed_cidrs = ['10.0.0.0/8', '10.1.0.0/33']),
+    'listeners[0].allowed_cidrs[1]',
+  ],
+  [
+    'allowed_cidr without a prefix',
+    (c) => ((c.listeners[0] as Record<string, unknown>).allowed_cidrs = ['fd00::1']),
+    'listeners[0].allowed_cidrs[0]',
+  ],
+  ['unknown lb_algorithm', (c) => (c.pools[0]!.lb_algorithm = 'RANDOM'), 'pools[0].lb_algorithm'],
+  [
+    'unknown persistence type',
+    (c) => ((c.pools[0] as Record<string, unknown>).session_persistence = { type: 'COOKIE' }),
+    'pools[0].session_persistence.type',
+  ],
+  [
+    'health monitor without a delay',
+    (c) =>
+      ((c.pools[0] as Record<string, unknown>).health_monitor = { type: 'TCP', timeout: 1, max_retries: 1 }),
+    'pools[0].health_monitor.delay',
+  ],
+  [
+    'bad monitor_address',
+    (c) => ((c.pools[0]!.members[0] as Record<string, unknown>).monitor_address = 'host'),
+    'pools[0].members[0].monitor_address',
+  ],
+  [
+    'closing timeout above an hour',
+    (c) => (c.dataplane = { tcp_closing_timeout_ms: 3_600_001 } as never),
+    'dataplane.tcp_closing_timeout_ms',
+  ],
   [
     'SNAT range inverted',
     (c) => (c.dataplane = { snat_port_min: 50000, snat_port_max: 40000 } as never),

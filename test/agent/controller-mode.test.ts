@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { removePins } from '../../src/dataplane/dataplane.js';
+import { DROP_REASONS } from '../../src/dataplane/traffic.js';
 import type { AmphoraAgentClient } from '../../src/grpc/gen/velox/agent/v1/AmphoraAgent.js';
 import type { AmphoraStatus__Output } from '../../src/grpc/gen/velox/agent/v1/AmphoraStatus.js';
 import type { ApplyResponse__Output } from '../../src/grpc/gen/velox/agent/v1/ApplyResponse.js';
@@ -86,6 +87,7 @@ t.test('controller mode: mTLS Apply/GetStatus on the real data plane, heartbeats
       tls: { ca, cert: agentCert.cert, key: agentCert.key },
       heartbeat: { target: `unix:${healthSock}`, interval_ms: 200 },
       pin_root: pinRoot,
+      state_dir: join(dir, 'state'),
       bpf_object: join(root, 'bpf/xdp_lb.bpf.o'),
     }),
   );
@@ -133,10 +135,10 @@ t.test('controller mode: mTLS Apply/GetStatus on the real data plane, heartbeats
   t.same(
     status.members.map((m) => [m.id, m.operating_status]),
     [
-      ['m1', 'ONLINE'],
+      ['m1', 'NO_MONITOR'],
       ['m2', 'ERROR'],
     ],
-    'the member on no attached network is reported, the rest applied',
+    'the member on no attached network is reported, the rest applied (no monitor checks it)',
   );
   t.match(net.ip(amp, 'link', 'show', 'vip0'), /xdp/, 'XDP attached on vip0');
   t.ok(existsSync(join(pinRoot, 'links', 'vip0')), 'the link is pinned');
@@ -146,8 +148,13 @@ t.test('controller mode: mTLS Apply/GetStatus on the real data plane, heartbeats
   );
   t.equal(beat.amphora_id, 'amp-1');
   t.same(
-    beat.listeners.map((l) => [l.id, l.operating_status]),
-    [['l1', 'ONLINE']],
+    beat.listeners.map((l) => [l.id, l.operating_status, l.active_connections, l.request_errors]),
+    [['l1', 'ONLINE', '0', '0']],
+  );
+  t.same(
+    Object.keys(beat.listeners[0]?.drops ?? {}).sort(),
+    DROP_REASONS.map(([reason]) => reason).sort(),
+    'drops by every reason, read from the real maps',
   );
 
   const exited = new Promise<number | null>((res) => agent.once('exit', (code) => res(code)));

@@ -27,7 +27,15 @@ export class RecordingDataplane implements DataplaneDriver {
     return [{ name: 'vip0', xdp_mode: 'native' as const }];
   }
   traffic(): TrafficSnapshot {
-    const t = { packetsIn: 3n, bytesIn: 300n, packetsOut: 2n, bytesOut: 200n, connections: 1n };
+    const t = {
+      packetsIn: 3n,
+      bytesIn: 300n,
+      packetsOut: 2n,
+      bytesOut: 200n,
+      connections: 1n,
+      active: 4n,
+      drops: { CIDR: 5n, NO_FLOW: 1n },
+    };
     return {
       vips: new Map([[0, t]]),
       backends: new Map([[0, t]]),

@@ -84,10 +84,16 @@ t.test('Apply: new version applied, same version unchanged, older refused, inval
     status.listeners.map((l) => [l.id, l.operating_status, l.counters?.packets_in]),
     [['l1', 'ONLINE', '3']],
   );
+  const c = status.listeners[0]?.counters;
+  t.same(
+    [c?.active_connections, c?.total_connections, c?.request_errors, c?.drops],
+    ['4', '1', '6', { CIDR: '5', NO_FLOW: '1' }],
+    'active connections, drops by reason and request_errors (their sum) of the fast path',
+  );
   t.same(
     status.members.map((m) => [m.id, m.operating_status]),
     [
-      ['m1', 'ONLINE'],
+      ['m1', 'NO_MONITOR'],
       ['m2', 'ERROR'],
     ],
   );

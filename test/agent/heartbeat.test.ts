@@ -78,15 +78,21 @@ t.test(
       [['l1', 'ONLINE', '3', '200', '1']],
     );
     t.same(
-      a.members.map((m) => [m.id, m.operating_status]),
+      a.listeners.map((l) => [l.active_connections, l.request_errors, l.drops]),
+      [['4', '6', { CIDR: '5', NO_FLOW: '1' }]],
+      'active connections, request_errors and drops by reason',
+    );
+    t.same(
+      a.members.map((m) => [m.id, m.operating_status, m.active_connections, m.drops.CIDR]),
       [
-        ['m1', 'ONLINE'],
-        ['m2', 'ERROR'],
+        ['m1', 'NO_MONITOR', '4', '5'],
+        ['m2', 'ERROR', '0', undefined],
       ],
     );
     t.same(
-      a.pools.map((p) => [p.id, p.operating_status, p.packets_in]),
-      [['p1', 'ONLINE', '3']],
+      a.pools.map((p) => [p.id, p.operating_status, p.packets_in, p.active_connections, p.drops.NO_FLOW]),
+      [['p1', 'DEGRADED', '3', '4', '1']],
+      'a pool sums its members; m2 in ERROR degrades it',
     );
     await waitFor('desired version', () => (sender.desiredVersion === 4n ? true : undefined));
   },

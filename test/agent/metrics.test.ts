@@ -28,5 +28,15 @@ t.test('the metrics endpoint exports the counters of the applied config', async 
   );
   t.match(text, /^velox_member_connections_total\{loadbalancer="lb-1",pool="p1",member="m1"\} 1$/m);
   t.match(text, /^velox_xdp_exit_packets_total\{reason="redirect"\} 7$/m);
+  t.match(text, /^velox_listener_active_connections\{loadbalancer="lb-1",listener="l1"\} 4$/m);
+  t.match(text, /^velox_member_active_connections\{loadbalancer="lb-1",pool="p1",member="m1"\} 4$/m);
+  t.match(text, /^velox_listener_drops_total\{loadbalancer="lb-1",listener="l1",reason="CIDR"\} 5$/m);
+  t.match(
+    text,
+    /^velox_member_drops_total\{loadbalancer="lb-1",pool="p1",member="m1",reason="NO_FLOW"\} 1$/m,
+  );
+  t.match(text, /^velox_member_status\{loadbalancer="lb-1",pool="p1",member="m2",status="ERROR"\} 1$/m);
+  t.match(text, /^velox_pool_status\{loadbalancer="lb-1",pool="p1",status="DEGRADED"\} 1$/m);
+  t.match(text, /^velox_listener_status\{loadbalancer="lb-1",listener="l1",status="ONLINE"\} 1$/m);
   t.equal((await fetch(`http://127.0.0.1:${port}/other`)).status, 404);
 });

@@ -35,6 +35,7 @@ function object(id: string, operating_status: string, c: Counts = {}): ObjectHea
     total_connections: s('total_connections'),
     active_connections: s('active_connections'),
     request_errors: s('request_errors'),
+    drops: {},
   };
 }
 

@@ -12,7 +12,12 @@ import { CertificateAuthority, type IssuedCert } from '../../../controller/drive
 import { advanceCounters, type Counters } from '../../../controller/health/listener-counters.js';
 import { HealthServer } from '../../../controller/health/server.js';
 import { healthProto } from '../../../controller/worker/protos.js';
+import { Agent } from '../../../src/agent/agent.js';
+import { silentLogger } from '../../../src/agent/log.js';
+import { readAmphoraConfig } from '../../../src/config/proto-json.js';
 import type { HeartbeatRequest } from '../../../src/grpc/gen/velox/health/v1/HeartbeatRequest.js';
+import { heartbeatRequest } from '../../../src/health/heartbeat.js';
+import { RecordingDataplane, sampleConfig } from '../../agent/fake-dataplane.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'velox-stats-'));
 t.teardown(() => rmSync(dir, { recursive: true, force: true }));
@@ -195,6 +200,33 @@ t.test('heartbeats over mTLS write each listener’s counters, monotonic across 
     (await db.selectFrom('listener_statistics').selectAll().where('listener_id', '=', 'l2').execute()).length,
     0,
   );
+});
+
+t.test("an agent's heartbeat fills Octavia's stats fields from the fast path counters", async (t) => {
+  const db = await openDatabase({ database: { driver: 'sqlite', path: ':memory:' } });
+  t.teardown(() => db.destroy());
+  await seed(db);
+  const ca = await CertificateAuthority.loadOrCreate(join(dir, 'ca'));
+  const server = new HealthServer({
+    db,
+    listen: '127.0.0.1:0',
+    tls: { caPem: ca.certPem, ...(await ca.issueControllerCert(['127.0.0.1'])) },
+    log: { error: (m) => t.comment(m) },
+  });
+  const port = await server.start();
+  t.teardown(() => server.stop());
+  const agent = new Agent(new RecordingDataplane(), silentLogger, 'amp-1');
+  await agent.apply(readAmphoraConfig(sampleConfig(1)));
+  const hb = await heartbeatRequest(agent, 'amp-1', 1n);
+  await send(port, ca, await ca.issueAmphoraCert('amp-1', '127.0.0.1'), hb);
+  // The recording data plane reports 300 bytes in, 200 out, 1 flow, 4 open, drops CIDR 5 + NO_FLOW 1.
+  t.same((await listenerStatistics(db, ['l1'])).get('l1'), {
+    bytes_in: 300,
+    bytes_out: 200,
+    active_connections: 4,
+    total_connections: 1,
+    request_errors: 6,
+  });
 });
 
 t.test('advanceCounters: restart detection and the gauge', async (t) => {

@@ -2,6 +2,8 @@ import t from 'tap';
 import type { LoadBalancerGraph } from '../../../controller/db/worker-repo.js';
 import type { ProvisioningStatus } from '../../../controller/db/schema.js';
 import { buildAmphoraConfig, type AmphoraAddresses } from '../../../controller/worker/config-builder.js';
+import { readAmphoraConfig } from '../../../src/config/proto-json.js';
+import { validateAmphoraConfig } from '../../../src/config/validate.js';
 
 const common = (id: string, status: ProvisioningStatus = 'ACTIVE') => ({
   id,
@@ -97,7 +99,12 @@ t.test('the whole graph becomes the amphora config, without objects being delete
   t.equal(c.amphora_id, 'amp');
   t.equal(c.loadbalancer_id, 'lb');
   t.same(c.heartbeat, opts.heartbeat);
-  t.same(c.dataplane, { generic_xdp: false, snat_port_min: 10000, snat_port_max: 59999 });
+  t.same(c.dataplane, {
+    generic_xdp: false,
+    snat_port_min: 10000,
+    snat_port_max: 59999,
+    tcp_closing_timeout_ms: 10000,
+  });
   t.same(c.interfaces, [
     { name: 'vip0', role: 'VIP', addresses: ['172.29.1.10/24', '172.29.1.100/32'] },
     { name: 'mem0', role: 'MEMBER', addresses: ['172.29.2.10/24'] },
@@ -116,10 +123,129 @@ t.test('the whole graph becomes the amphora config, without objects being delete
     ['p1', 'p2'],
   );
   t.equal(c.pools![1]!.admin_state_up, false);
+  const m = { protocol_port: 8080, monitor_address: '', monitor_port: 0 };
   t.same(c.pools![0]!.members, [
-    { id: 'm1', address: '172.29.2.20', protocol_port: 8080, weight: 1, admin_state_up: true, backup: false },
-    { id: 'm2', address: '172.29.2.21', protocol_port: 8080, weight: 0, admin_state_up: false, backup: true },
+    { id: 'm1', address: '172.29.2.20', weight: 1, admin_state_up: true, backup: false, ...m },
+    { id: 'm2', address: '172.29.2.21', weight: 0, admin_state_up: false, backup: true, ...m },
   ]);
+  t.equal(c.pools![0]!.session_persistence, null);
+  t.equal(c.pools![0]!.health_monitor, null, 'no health monitor: members are NO_MONITOR');
+});
+
+t.test('listener settings reach the agent: allowed_cidrs, timeouts, connection limit', async (t) => {
+  const g = graph();
+  Object.assign(g.listeners[0]!, {
+    protocol: 'HTTPS',
+    connection_limit: 500,
+    allowed_cidrs: JSON.stringify(['192.0.2.0/24', '2001:db8::/32']),
+    timeout_client_data: 1000,
+    timeout_member_connect: 2000,
+    timeout_member_data: 3000,
+    timeout_tcp_inspect: 40,
+  });
+  const l = buildAmphoraConfig(g, amp, opts).listeners![0]!;
+  t.same(
+    [l.protocol, l.connection_limit, l.allowed_cidrs],
+    ['HTTPS', 500, ['192.0.2.0/24', '2001:db8::/32']],
+  );
+  t.same(
+    [l.timeout_client_data, l.timeout_member_connect, l.timeout_member_data, l.timeout_tcp_inspect],
+    [1000, 2000, 3000, 40],
+  );
+});
+
+t.test('pools carry session persistence, their health monitor and member monitor addresses', async (t) => {
+  const g = graph();
+  const p1 = g.pools[0]!;
+  p1.pool.session_persistence = JSON.stringify({
+    type: 'APP_COOKIE',
+    cookie_name: 'sid',
+    persistence_timeout: null,
+    persistence_granularity: null,
+  });
+  p1.members[0] = { ...p1.members[0]!, monitor_address: '172.29.2.99', monitor_port: 9000 };
+  p1.healthMonitor = {
+    ...common('hm1'),
+    pool_id: 'p1',
+    type: 'HTTP',
+    delay: 5,
+    timeout: 3,
+    rise_threshold: 2,
+    fall_threshold: 4,
+    http_method: 'HEAD',
+    url_path: '/health',
+    expected_codes: '200-204',
+    http_version: 1.1,
+    domain_name: 'example.org',
+    enabled: 0,
+  };
+  g.pools[1]!.pool.session_persistence = JSON.stringify({ type: 'SOURCE_IP' });
+  g.pools[1]!.healthMonitor = {
+    ...p1.healthMonitor,
+    id: 'hm2',
+    http_version: 1,
+    provisioning_status: 'PENDING_DELETE',
+  };
+  const c = buildAmphoraConfig(g, amp, opts);
+  t.same(c.pools![0]!.session_persistence, {
+    type: 'APP_COOKIE',
+    cookie_name: 'sid',
+    persistence_timeout: 0,
+    persistence_granularity: '',
+  });
+  t.same(c.pools![0]!.health_monitor, {
+    id: 'hm1',
+    type: 'HTTP',
+    delay: 5,
+    timeout: 3,
+    max_retries: 2,
+    max_retries_down: 4,
+    http_method: 'HEAD',
+    url_path: '/health',
+    expected_codes: '200-204',
+    domain_name: 'example.org',
+    http_version: '1.1',
+    admin_state_up: false,
+  });
+  t.same(
+    [c.pools![0]!.members![0]!.monitor_address, c.pools![0]!.members![0]!.monitor_port],
+    ['172.29.2.99', 9000],
+  );
+  t.equal(c.pools![1]!.session_persistence?.type, 'SOURCE_IP');
+  t.equal(c.pools![1]!.health_monitor, null, 'a monitor being deleted is left out');
+});
+
+t.test('the built config is one the agent accepts', async (t) => {
+  const g = graph();
+  g.pools[0]!.healthMonitor = {
+    ...common('hm1'),
+    pool_id: 'p1',
+    type: 'TCP',
+    delay: 5,
+    timeout: 3,
+    rise_threshold: 2,
+    fall_threshold: 3,
+    http_method: null,
+    url_path: null,
+    expected_codes: null,
+    http_version: null,
+    domain_name: null,
+  };
+  g.listeners[0]!.allowed_cidrs = JSON.stringify(['10.0.0.0/8']);
+  const json = JSON.parse(JSON.stringify(buildAmphoraConfig(g, amp, opts))) as unknown;
+  t.doesNotThrow(() => validateAmphoraConfig(readAmphoraConfig(json)));
+});
+
+t.test('an IPv6 VIP is a /128 on vip0', async (t) => {
+  const g = graph();
+  g.loadBalancer.vip_address = 'fd00:29:1::100';
+  const c = buildAmphoraConfig(
+    g,
+    { ...amp, vip: { address: 'fd00:29:1::100', vrrpAddress: 'fd00:29:1::10', prefix: 64 } },
+    opts,
+  );
+  t.same(c.interfaces![0]!.addresses, ['fd00:29:1::10/64', 'fd00:29:1::100/128']);
+  t.ok(c.listeners!.every((l) => l.vip_address === 'fd00:29:1::100'));
 });
 
 t.test('a disabled load balancer disables its listeners', async (t) => {

@@ -1,0 +1,42 @@
+// What the agent needs from the services beside the XDP data plane: the member health
+// checker (src/health/checks) and HAProxy for the listeners the fast path cannot serve
+// (src/haproxy). Declared here by what the agent calls, so the agent depends on the
+// behaviour, not on a class.
+import type { AmphoraConfig__Output } from '../grpc/gen/velox/agent/v1/AmphoraConfig.js';
+import type { Pool__Output } from '../grpc/gen/velox/agent/v1/Pool.js';
+
+export type MemberHealthStatus = 'ONLINE' | 'ERROR' | 'NO_MONITOR';
+
+export interface HealthChecker {
+  /** Probe the members of these pools (the fast-path ones); unchanged probes keep their state. */
+  update(pools: Pool__Output[]): void;
+  status(memberId: string): MemberHealthStatus | undefined;
+  /** Called when some member's status changed. */
+  onChange(listener: (changed: { memberId: string; status: MemberHealthStatus }[]) => void): void;
+  close(): Promise<void>;
+}
+
+/** One HAProxy object (frontend, backend or server) as the agent reports it. */
+export interface ProxyObjectStatus {
+  id: string;
+  status: string; // an Octavia operating status
+  bytesIn: number | bigint; // from clients (request direction)
+  bytesOut: number | bigint;
+  activeConnections: number | bigint;
+  totalConnections: number | bigint;
+  requestErrors: number | bigint;
+}
+
+export interface ProxyStatus {
+  listeners: ProxyObjectStatus[];
+  pools: ProxyObjectStatus[];
+  members: ProxyObjectStatus[];
+}
+
+export interface Proxy {
+  /** Serve exactly these listeners of `config` (none: stop serving). */
+  apply(config: AmphoraConfig__Output, listenerIds: string[]): Promise<unknown>;
+  /** From HAProxy's runtime stats; rejects when they cannot be read. */
+  status(): Promise<ProxyStatus>;
+  close(): Promise<void>;
+}
