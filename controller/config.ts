@@ -13,6 +13,14 @@ export interface LocalNetworkConfig {
   gatewayIp: string; // the host's address on the bridge
   /** Linux bridge the controller creates for this network (<= 15 chars). */
   bridge: string;
+  /** A second, IPv6 subnet on the same network (static addressing: no SLAAC, no RA). */
+  ipv6?: LocalSubnetV6Config;
+}
+
+export interface LocalSubnetV6Config {
+  subnetName: string;
+  cidr: string; // IPv6 CIDR
+  gatewayIp: string; // the host's IPv6 address on the bridge
 }
 
 export interface ControllerConfig {
@@ -90,6 +98,11 @@ export function defaultConfig(): ControllerConfig {
           cidr: '172.30.1.0/24',
           gatewayIp: '172.30.1.1',
           bridge: 'vxpublic',
+          ipv6: {
+            subnetName: 'public-subnet-v6',
+            cidr: 'fd00:172:30:1::/64',
+            gatewayIp: 'fd00:172:30:1::1',
+          },
         },
         {
           name: 'private',
@@ -97,6 +110,11 @@ export function defaultConfig(): ControllerConfig {
           cidr: '172.30.2.0/24',
           gatewayIp: '172.30.2.1',
           bridge: 'vxprivate',
+          ipv6: {
+            subnetName: 'private-subnet-v6',
+            cidr: 'fd00:172:30:2::/64',
+            gatewayIp: 'fd00:172:30:2::1',
+          },
         },
       ],
     },

@@ -53,10 +53,11 @@ export const allocateAmphora: LbStep = {
 };
 
 /**
- * Ports: management, the amphora's own address on the VIP subnet, and one address
- * on every other tenant subnet, so members can be added on any network later
- * without replugging. Members on the VIP subnet itself are not reachable (no MEMBER
- * NIC there): two NICs on one subnet would make the next hop ambiguous.
+ * Ports: management, the amphora's own address on the VIP subnet, and one address on
+ * every subnet (IPv4 and IPv6) of every other tenant network, so members of either
+ * family can be added on any network later without replugging. Members on the VIP's
+ * network itself are not reachable (no MEMBER NIC there): two NICs on one network
+ * would make the next hop ambiguous.
  */
 export const allocatePorts: LbStep = {
   name: 'allocate-ports',
@@ -79,7 +80,7 @@ export const allocatePorts: LbStep = {
     const vrrp = await port(lb.vip_subnet_id, `octavia-lb-vrrp-${amp.id}`);
     const memberIps: Record<string, string> = {};
     for (const s of subnets) {
-      if (s.id === mgmt.id || s.id === lb.vip_subnet_id) continue;
+      if (s.network_id === mgmt.network_id || s.network_id === lb.vip_network_id) continue;
       memberIps[s.id] = (await port(s.id, `octavia-lb-member-${amp.id}`)).ip_address;
     }
     const patch = {

@@ -1,5 +1,6 @@
 // What every flow step works with: the worker's dependencies and the state the steps
 // of one job build up. Also where an amphora's addresses are read back from its row.
+import { isIPv6 } from 'node:net';
 import type { ControllerConfig } from '../config.js';
 import type { AmphoraRow } from '../db/amphora-repo.js';
 import type { Db } from '../db/database.js';
@@ -53,18 +54,30 @@ function bridgeOf(network: NetworkDriver, s: Subnet): string {
 }
 
 /**
- * The member-side ports of an amphora, in the network driver's subnet order, named
- * mem0, mem1, … so a rebuilt amphora gets the same names.
+ * The member-side NICs of an amphora: one per network it has member ports on, in the
+ * network driver's order, named mem0, mem1, … so a rebuilt amphora gets the same names.
+ * A NIC carries the amphora's address on each subnet of its network (IPv4, IPv6).
  */
-function memberPorts(
+function memberNicPorts(
   network: NetworkDriver,
   amp: AmphoraRow,
-): { name: string; subnet: Subnet; address: string }[] {
+): { name: string; bridge: string; ports: { subnet: Subnet; address: string }[] }[] {
   const ips = JSON.parse(amp.member_ips) as Record<string, string>;
   return network
-    .listSubnets()
-    .filter((s) => ips[s.id] !== undefined)
-    .map((s, i) => ({ name: `mem${i}`, subnet: s, address: ips[s.id]! }));
+    .listNetworks()
+    .map((n) => ({
+      bridge: n.bridge,
+      ports: n.subnets
+        .filter((id) => ips[id] !== undefined)
+        .map((id) => ({ subnet: subnet(network, id), address: ips[id]! })),
+    }))
+    .filter((n) => n.ports.length > 0)
+    .map((n, i) => ({ name: `mem${i}`, ...n }));
+}
+
+/** The VIP as a host route: /32 or /128. */
+function vipCidr(address: string): string {
+  return `${address}/${isIPv6(address) ? 128 : 32}`;
 }
 
 export function addressesOf(
@@ -80,10 +93,11 @@ export function addressesOf(
       vrrpAddress: need(amp.vrrp_ip ?? undefined, 'vrrp_ip'),
       prefix: prefixOf(subnet(network, lb.vip_subnet_id)),
     },
-    memberNics: memberPorts(network, amp).map((p) => ({
-      name: p.name,
-      address: p.address,
-      prefix: prefixOf(p.subnet),
+    memberNics: memberNicPorts(network, amp).map(({ name, ports: [first, ...more] }) => ({
+      name,
+      address: first!.address,
+      prefix: prefixOf(first!.subnet),
+      moreAddresses: more.map((p) => ({ address: p.address, prefix: prefixOf(p.subnet) })),
     })),
   };
 }
@@ -104,14 +118,15 @@ export function nicsOf(network: NetworkDriver, graph: LoadBalancerGraph, amp: Am
       bridge: bridgeOf(network, vipSubnet),
       addresses: [
         `${need(amp.vrrp_ip ?? undefined, 'vrrp_ip')}/${prefixOf(vipSubnet)}`,
-        `${lb.vip_address}/32`,
+        vipCidr(lb.vip_address),
       ],
     },
-    ...memberPorts(network, amp).map((p) => ({
-      name: p.name,
-      bridge: bridgeOf(network, p.subnet),
-      addresses: [`${p.address}/${prefixOf(p.subnet)}`],
+    ...memberNicPorts(network, amp).map((n) => ({
+      name: n.name,
+      bridge: n.bridge,
+      addresses: n.ports.map((p) => `${p.address}/${prefixOf(p.subnet)}`),
     })),
   ];
+  // The VIP's family: replies to clients leave through the VIP subnet's gateway.
   return { nics, defaultGateway: vipSubnet.gateway_ip };
 }

@@ -12,21 +12,46 @@ export function packageRoot(): string {
 
 export interface LocalCloud {
   config: ControllerConfig;
-  /** `${octet(n)}.x` is host x on network n: 0 management, 1 public, 2 private. */
+  /** `${net(n)}.x` is host x on network n: 0 management, 1 public, 2 private. */
   net: (n: number) => string;
+  /** `${net6(n)}::x` is host x on the IPv6 subnet of network n (1 public, 2 private). */
+  net6: (n: number) => string;
   bridges: { public: string; private: string };
 }
 
-/** prefix: 3 letters starting with vx; octet: second octet of 172.<octet>.<n>.0/24. */
+export interface Addressing {
+  /** First two octets of the IPv4 /24s (default `172.<octet>`). */
+  v4?: string;
+  /** The IPv6 /48 the /64s come from, as its first three groups (default `fd00:172:<octet>`). */
+  v6?: string;
+}
+
+/**
+ * prefix: 3 letters starting with vx; octet: second octet of 172.<octet>.<n>.0/24 and third
+ * group of fd00:172:<octet>:<n>::/64 (the defaults mirror `make run`'s 172.30 / fd00:172:30),
+ * unless `addressing` names other ranges.
+ */
 export function localCloud(
   prefix: string,
   octet: number,
   apiPort: number,
   healthPort: number,
   stateDir: string,
+  addressing: Addressing = {},
 ): LocalCloud {
-  const net = (n: number) => `172.${octet}.${n}`;
+  const v4 = addressing.v4 ?? `172.${octet}`;
+  const v6 = addressing.v6 ?? `fd00:172:${octet}`;
+  const net = (n: number) => `${v4}.${n}`;
+  const net6 = (n: number) => `${v6}:${n}`;
   const bridges = { public: `${prefix}public`, private: `${prefix}private` };
+  const tenant = (name: 'public' | 'private', n: number) => ({
+    name,
+    subnetName: `${name}-subnet`,
+    cidr: `${net(n)}.0/24`,
+    gatewayIp: `${net(n)}.1`,
+    bridge: bridges[name],
+    ipv6: { subnetName: `${name}-subnet-v6`, cidr: `${net6(n)}::/64`, gatewayIp: `${net6(n)}::1` },
+  });
   const config = controllerConfig(
     {
       api: { host: '127.0.0.1', port: apiPort },
@@ -43,25 +68,10 @@ export function localCloud(
           gatewayIp: `${net(0)}.1`,
           bridge: `${prefix}mgmt`,
         },
-        tenant: [
-          {
-            name: 'public',
-            subnetName: 'public-subnet',
-            cidr: `${net(1)}.0/24`,
-            gatewayIp: `${net(1)}.1`,
-            bridge: bridges.public,
-          },
-          {
-            name: 'private',
-            subnetName: 'private-subnet',
-            cidr: `${net(2)}.0/24`,
-            gatewayIp: `${net(2)}.1`,
-            bridge: bridges.private,
-          },
-        ],
+        tenant: [tenant('public', 1), tenant('private', 2)],
       },
     },
     '',
   );
-  return { config, net, bridges };
+  return { config, net, net6, bridges };
 }

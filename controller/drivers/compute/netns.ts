@@ -2,8 +2,10 @@
 // (host end on the network's bridge) running the agent via nsenter. Names derive from
 // the configured prefix and the first 8 hex digits of the amphora id, so everything
 // this driver made can be found again after a crash.
-import { chmodSync, existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { isIPv6 } from 'node:net';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { readPidFile, runsWith, startDetached, stopGroup } from './agent-process.js';
 import { ipJson, linkExists, listNetns, run } from './host-command.js';
 import type { AgentBootstrap, AmphoraHandle, ComputeDriver, CreateAmphoraRequest } from './types.js';
@@ -70,11 +72,14 @@ export class NetnsCompute implements ComputeDriver {
       await run('ip', ['netns', 'add', ns]);
       await run('ip', ['-n', ns, 'link', 'set', 'dev', 'lo', 'up']);
       await this.sysctl(ns, 'net.ipv4.ip_forward', '1');
-      // The agent's SNAT range (10000-59999) must not collide with the kernel's own ports.
+      // The agent's SNAT range (10000-59999) must not collide with the kernel's own ports
+      // (the IPv4 setting covers IPv6 sockets too).
       await this.sysctl(ns, 'net.ipv4.ip_local_port_range', '60000 65000');
+      await this.ipv6Sysctls(ns);
       for (const nic of req.nics) await this.plug(id, ns, nic.name, nic.bridge, nic.addresses);
       if (req.defaultGateway) {
-        await run('ip', ['-n', ns, 'route', 'replace', 'default', 'via', req.defaultGateway]);
+        const family = isIPv6(req.defaultGateway) ? '-6' : '-4';
+        await run('ip', ['-n', ns, family, 'route', 'replace', 'default', 'via', req.defaultGateway]);
       }
       const argv = ['nsenter', `--net=/run/netns/${ns}`, '--', ...this.opts.agentCommand];
       const pid = await startDetached(
@@ -144,8 +149,42 @@ export class NetnsCompute implements ComputeDriver {
       throw new Error(`GRO did not turn on for ${host}: XDP redirects into ${nic} would be dropped`);
     }
     await run('ip', ['link', 'set', 'dev', host, 'up']);
-    for (const a of addresses) await run('ip', ['-n', ns, 'addr', 'add', a, 'dev', nic]);
     await run('ip', ['-n', ns, 'link', 'set', 'dev', nic, 'up']);
+    // Addresses go on once frames pass the bridge: the kernel announces each new IPv6
+    // address then (see ipv6Sysctls), and an announcement sent earlier would be lost.
+    await waitUntil(() => bridgePortForwarding(host), 5000, `bridge port ${host} did not start forwarding`);
+    for (const a of addresses) await run('ip', ['-n', ns, 'addr', 'add', a, 'dev', nic]);
+    if (addresses.some((a) => isIPv6(a.split('/')[0]!))) {
+      const settled = async () =>
+        !(await run('ip', ['-n', ns, '-6', 'addr', 'show', 'dev', nic, 'tentative']));
+      await waitUntil(settled, 2000, `IPv6 addresses on ${nic} stayed tentative`);
+    }
+  }
+
+  /**
+   * Static IPv6 on every interface plugged afterwards (they take `default`): forwarding on
+   * (bpf_fib_lookup needs it), no router advertisements, and no duplicate address detection
+   * (accept_dad 0), so addresses are usable at once, the link-local one too, without which
+   * the kernel sends no neighbour solicitation. Not `nodad` on the addresses: with
+   * ndisc_notify, the kernel sends an unsolicited neighbour advertisement (IPv6's gratuitous
+   * ARP) for each address whose detection it skips, but none for a `nodad` one; peers that
+   * cached another MAC for the VIP (a replaced amphora) switch at once. Nothing to do where
+   * IPv6 is disabled.
+   */
+  private async ipv6Sysctls(ns: string): Promise<void> {
+    const conf = await run('nsenter', [
+      `--net=/run/netns/${ns}`,
+      '--',
+      'ls',
+      '/proc/sys/net/ipv6/conf',
+    ]).catch(() => '');
+    if (!conf.includes('default')) return;
+    await this.sysctl(ns, 'net.ipv6.conf.all.forwarding', '1');
+    for (const scope of ['all', 'default']) {
+      await this.sysctl(ns, `net.ipv6.conf.${scope}.accept_ra`, '0');
+      await this.sysctl(ns, `net.ipv6.conf.${scope}.accept_dad`, '0');
+      await this.sysctl(ns, `net.ipv6.conf.${scope}.ndisc_notify`, '1');
+    }
   }
 
   private async sysctl(ns: string, key: string, value: string): Promise<void> {
@@ -172,6 +211,24 @@ export class NetnsCompute implements ComputeDriver {
       if (rest && !rest.test(ifname.slice(startsWith.length))) continue;
       if (await linkExists(ifname)) await run('ip', ['link', 'del', 'dev', ifname]);
     }
+  }
+}
+
+/** 3 is BR_STATE_FORWARDING. */
+function bridgePortForwarding(ifname: string): boolean {
+  try {
+    return readFileSync(`/sys/class/net/${ifname}/brport/state`, 'utf8').trim() === '3';
+  } catch {
+    return false;
+  }
+}
+
+/** Polls `ready` every 20 ms until it holds; throws `failure` after `timeoutMs`. */
+async function waitUntil(ready: () => boolean | Promise<boolean>, timeoutMs: number, failure: string) {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await ready())) {
+    if (Date.now() > deadline) throw new Error(failure);
+    await sleep(20);
   }
 }
 

@@ -1,16 +1,17 @@
 // The host side of the local networks: one Linux bridge per configured network
-// (management and tenant), up, holding the network's gateway address. The host only
-// terminates traffic on those addresses (controller health service, tests); it does
-// not route between them, so net.ipv4.ip_forward is left as it is.
+// (management and tenant), up, holding the network's gateway addresses (IPv4, and
+// IPv6 where the network has an IPv6 subnet). The host only terminates traffic on those
+// addresses (controller health service, tests); it does not route between them, so
+// ip_forward is left as it is.
+import { existsSync } from 'node:fs';
 import type { ControllerConfig, LocalNetworkConfig } from '../../config.js';
 import { linkExists, run } from '../compute/host-command.js';
+import { parseSubnetCidr } from './cidr.js';
 
 const MAX_IFNAME = 15;
 
 function prefixLength(cidr: string): number {
-  const len = Number(cidr.split('/')[1]);
-  if (!Number.isInteger(len) || len < 0 || len > 32) throw new Error(`bad CIDR ${cidr}`);
-  return len;
+  return parseSubnetCidr(cidr).prefix;
 }
 
 export class NetworkFabric {
@@ -33,6 +34,17 @@ export class NetworkFabric {
         await run('ip', ['link', 'add', 'name', n.bridge, 'type', 'bridge']);
       }
       await run('ip', ['addr', 'replace', `${n.gatewayIp}/${prefixLength(n.cidr)}`, 'dev', n.bridge]);
+      if (n.ipv6) {
+        if (!existsSync('/proc/sys/net/ipv6')) {
+          throw new Error(`network ${n.name} has an IPv6 subnet, but IPv6 is disabled on this host`);
+        }
+        await run('sysctl', ['-q', '-w', `net.ipv6.conf.${n.bridge}.disable_ipv6=0`]);
+        // Static addressing: no router advertisements taken, and the gateway usable at once
+        // (no duplicate address detection, which would hold it tentative for a second).
+        await run('sysctl', ['-q', '-w', `net.ipv6.conf.${n.bridge}.accept_ra=0`]);
+        const gw = `${n.ipv6.gatewayIp}/${prefixLength(n.ipv6.cidr)}`;
+        await run('ip', ['-6', 'addr', 'replace', gw, 'dev', n.bridge, 'nodad']);
+      }
       await run('ip', ['link', 'set', 'dev', n.bridge, 'up']);
     }
   }

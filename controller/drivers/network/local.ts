@@ -1,11 +1,22 @@
-// The local network driver: networks come from configuration (one subnet each),
-// ids are derived from names so they survive restarts, and IPAM is the `port`
-// table (one row per address, unique per subnet).
+// The local network driver: networks come from configuration (an IPv4 subnet each, and
+// optionally an IPv6 one), ids are derived from names so they survive restarts, and
+// IPAM is the `port` table (one row per address, unique per subnet). IPv6 is static:
+// addresses come from the pool like IPv4 ones (no SLAAC, no router advertisements).
 import { createHash, randomUUID } from 'node:crypto';
 import { VeloxError } from '../../errors.js';
 import { stableUuid, type ControllerConfig, type LocalNetworkConfig } from '../../config.js';
 import { now, type Db, type Executor } from '../../db/database.js';
-import { cidrContains, defaultAllocationPool, intToIp, ipToInt, parseCidr, type Cidr } from './ipv4.js';
+import {
+  addressValue,
+  canonicalAddress,
+  cidrContains,
+  cidrText,
+  defaultAllocationPool,
+  formatAddress,
+  parseSubnetCidr,
+  type Family,
+  type SubnetCidr,
+} from './cidr.js';
 import type { AllocatePortRequest, Network, NetworkDriver, Port, PortFilter, Subnet } from './types.js';
 
 /** Owner of the local networks, as Neutron shows the admin's shared networks. */
@@ -14,33 +25,57 @@ export const NETWORK_OWNER_PROJECT = 'service';
 interface Entry {
   network: Network;
   subnet: Subnet;
-  cidr: Cidr;
-  pool: { start: number; end: number };
+  cidr: SubnetCidr;
+  gateway: bigint;
+  pool: { start: bigint; end: bigint };
 }
 
-function entryOf(cfg: LocalNetworkConfig, management: boolean): Entry {
-  const cidr = parseCidr(cfg.cidr);
+function subnetEntry(
+  network: Network,
+  family: Family,
+  cfg: { subnetName: string; cidr: string; gatewayIp: string },
+): Entry {
+  let cidr: SubnetCidr;
+  try {
+    cidr = parseSubnetCidr(cfg.cidr);
+  } catch {
+    throw new Error(`subnet ${cfg.subnetName}: ${cfg.cidr} is not an IPv${family} CIDR`);
+  }
+  const gateway = addressValue(cfg.gatewayIp);
+  if (cidr.family !== family) throw new Error(`subnet ${cfg.subnetName}: ${cfg.cidr} is not IPv${family}`);
+  if (!gateway || !cidrContains(cidr, cfg.gatewayIp)) {
+    throw new Error(`subnet ${cfg.subnetName}: gateway ${cfg.gatewayIp} is not inside ${cfg.cidr}`);
+  }
   const pool = defaultAllocationPool(cidr);
-  const networkId = stableUuid('network', cfg.name);
   const subnet: Subnet = {
     id: stableUuid('subnet', cfg.subnetName),
     name: cfg.subnetName,
-    network_id: networkId,
-    cidr: `${intToIp(cidr.network)}/${cidr.prefix}`,
-    gateway_ip: cfg.gatewayIp,
-    ip_version: 4,
-    allocation_pools: [{ start: intToIp(pool.start), end: intToIp(pool.end) }],
+    network_id: network.id,
+    cidr: cidrText(cidr),
+    gateway_ip: formatAddress(family, gateway.value),
+    ip_version: family,
+    allocation_pools: [{ start: formatAddress(family, pool.start), end: formatAddress(family, pool.end) }],
     project_id: NETWORK_OWNER_PROJECT,
   };
+  return { network, subnet, cidr, gateway: gateway.value, pool };
+}
+
+/** The network and its subnets' entries: IPv4 first, then IPv6 if configured. */
+function entriesOf(cfg: LocalNetworkConfig, management: boolean): Entry[] {
+  // Agents and the health service talk IPv4 on the management network.
+  if (management && cfg.ipv6) throw new Error(`the management network ${cfg.name} is IPv4 only`);
   const network: Network = {
-    id: networkId,
+    id: stableUuid('network', cfg.name),
     name: cfg.name,
-    subnets: [subnet.id],
+    subnets: [],
     project_id: NETWORK_OWNER_PROJECT,
     bridge: cfg.bridge,
     management,
   };
-  return { network, subnet, cidr, pool };
+  const entries = [subnetEntry(network, 4, cfg)];
+  if (cfg.ipv6) entries.push(subnetEntry(network, 6, cfg.ipv6));
+  network.subnets = entries.map((e) => e.subnet.id);
+  return entries;
 }
 
 /** Neutron's MAC prefix, the rest derived from the port id. */
@@ -62,11 +97,19 @@ export class LocalNetworkDriver implements NetworkDriver {
     private readonly db: Db,
     network: ControllerConfig['network'],
   ) {
-    this.entries = [entryOf(network.management, true), ...network.tenant.map((n) => entryOf(n, false))];
+    this.entries = [
+      ...entriesOf(network.management, true),
+      ...network.tenant.flatMap((n) => entriesOf(n, false)),
+    ];
+    const ids = new Set<string>();
+    for (const e of this.entries) {
+      if (ids.has(e.subnet.id)) throw new Error(`subnet name ${e.subnet.name} is used twice`);
+      ids.add(e.subnet.id);
+    }
   }
 
   listNetworks(): Network[] {
-    return this.entries.map((e) => e.network);
+    return [...new Set(this.entries.map((e) => e.network))];
   }
 
   listSubnets(): Subnet[] {
@@ -74,7 +117,7 @@ export class LocalNetworkDriver implements NetworkDriver {
   }
 
   findNetwork(idOrName: string): Network | undefined {
-    return this.entries.find((e) => e.network.id === idOrName || e.network.name === idOrName)?.network;
+    return this.listNetworks().find((n) => n.id === idOrName || n.name === idOrName);
   }
 
   findSubnet(idOrName: string): Subnet | undefined {
@@ -88,13 +131,11 @@ export class LocalNetworkDriver implements NetworkDriver {
   async allocatePort(req: AllocatePortRequest, ex: Executor = this.db): Promise<Port> {
     const entry = this.entries.find((e) => e.subnet.id === req.subnetId);
     if (!entry) throw new VeloxError('InvalidSubresource', { resource: 'Subnet', id: req.subnetId });
+    const fixedIp = req.fixedIp === undefined ? undefined : this.checkFixedIp(entry, req.fixedIp);
     // Two tries: a concurrent allocator in another process may take the same address
     // between our read and our insert; the unique index turns that into a retry.
     for (let attempt = 0; ; attempt++) {
-      const ip = req.fixedIp ?? (await this.lowestFree(entry, ex));
-      if (req.fixedIp !== undefined && !cidrContains(entry.cidr, req.fixedIp)) {
-        throw new VeloxError('InvalidIPAddress', { ip_addr: req.fixedIp });
-      }
+      const ip = fixedIp ?? (await this.lowestFree(entry, ex));
       const id = randomUUID();
       const row: Port = {
         id,
@@ -113,21 +154,34 @@ export class LocalNetworkDriver implements NetworkDriver {
         return row;
       } catch (err) {
         if (!isUniqueViolation(err)) throw err;
-        if (req.fixedIp !== undefined || attempt >= 1) {
+        if (fixedIp !== undefined || attempt >= 1) {
           throw new VeloxError('IpAddressAlreadyAllocated', { ip, subnet_id: entry.subnet.id });
         }
       }
     }
   }
 
+  /** The requested address in its canonical spelling, if it is in the subnet and not the gateway's. */
+  private checkFixedIp(entry: Entry, ip: string): string {
+    if (!cidrContains(entry.cidr, ip)) throw new VeloxError('InvalidIPAddress', { ip_addr: ip });
+    const canonical = canonicalAddress(ip);
+    if (canonical === entry.subnet.gateway_ip) {
+      throw new VeloxError('IpAddressAlreadyAllocated', { ip: canonical, subnet_id: entry.subnet.id });
+    }
+    return canonical;
+  }
+
   private async lowestFree(entry: Entry, ex: Executor): Promise<string> {
-    const used = new Set(
-      (
-        await ex.selectFrom('port').select('ip_address').where('subnet_id', '=', entry.subnet.id).execute()
-      ).map((r) => ipToInt(r.ip_address)),
-    );
+    const rows = await ex
+      .selectFrom('port')
+      .select('ip_address')
+      .where('subnet_id', '=', entry.subnet.id)
+      .execute();
+    const used = new Set(rows.map((r) => addressValue(r.ip_address)?.value));
+    used.add(entry.gateway);
+    // Ends at the first gap: at most (addresses handed out + 2) steps.
     for (let n = entry.pool.start; n <= entry.pool.end; n++) {
-      if (!used.has(n)) return intToIp(n);
+      if (!used.has(n)) return formatAddress(entry.cidr.family, n);
     }
     throw new VeloxError('IpAddressGenerationFailure', { net_id: entry.network.id });
   }

@@ -16,7 +16,7 @@ export interface Subnet {
   network_id: string;
   cidr: string;
   gateway_ip: string;
-  ip_version: 4;
+  ip_version: 4 | 6;
   allocation_pools: AllocationPool[];
   project_id: string;
 }
@@ -24,6 +24,7 @@ export interface Subnet {
 export interface Network {
   id: string;
   name: string;
+  /** Its IPv4 subnet first, then its IPv6 subnet if it has one. */
   subnets: string[];
   project_id: string;
   /** Linux bridge carrying this network on the local machine. */

@@ -35,7 +35,10 @@ t.test('networks, subnets and ports with Neutron envelopes and filters', async (
     allocation_pools: [{ start: '172.30.1.10', end: '172.30.1.250' }],
   });
   r = await h.req('GET', `/v2.0/subnets?network_id=${pub.id}&fields=id&fields=cidr`);
-  t.same(r.body.subnets, [{ id: pub.subnets[0], cidr: '172.30.1.0/24' }]);
+  t.same(r.body.subnets, [
+    { id: pub.subnets[0], cidr: '172.30.1.0/24' },
+    { id: pub.subnets[1], cidr: 'fd00:172:30:1::/64' },
+  ]);
   r = await h.req('GET', `/v2.0/subnets/${pub.subnets[0]}`);
   t.equal(r.body.subnet.name, 'public-subnet');
   r = await h.req('GET', '/v2.0/subnets?name=nope');
