@@ -77,6 +77,14 @@ export const catalogue = {
   },
   /** Quotas (H12). */
   QuotaException: { status: 403, template: 'Quota has been met for resources: %(resource)s' },
+  /** L7 policies and rules. */
+  InvalidL7PolicyAction: { status: 400, template: 'Invalid L7 Policy action specified: %(action)s' },
+  InvalidL7PolicyArgs: { status: 400, template: 'Invalid L7 Policy arguments: %(msg)s' },
+  /** `error` is the inner InvalidL7Rule / InvalidString / InvalidRegex message. */
+  L7RuleValidation: { status: 400, template: 'Error parsing L7Rule: %(error)s' },
+  TooManyL7RulesOnL7Policy: { status: 409, template: 'Too many rules on L7 policy %(id)s' },
+  PoolInUseByL7Policy: { status: 409, template: 'Pool %(id)s is in use by L7 policy %(l7policy_id)s' },
+  ListenerNoChildren: { status: 400, template: 'Protocol %(protocol)s listeners cannot have child objects.' },
 } as const satisfies Record<string, CatalogueEntry>;
 
 export type ErrorCode = keyof typeof catalogue;

@@ -9,6 +9,8 @@ import { amphoraRoutes } from './routes/amphorae.js';
 import { healthMonitorRoutes } from './routes/health-monitors.js';
 import { catalogRoutes } from './routes/catalog.js';
 import { keystoneRoutes } from './routes/keystone.js';
+import { l7PolicyRoutes } from './routes/l7policies.js';
+import { l7RuleRoutes } from './routes/l7rules.js';
 import { listenerRoutes } from './routes/listeners.js';
 import { loadBalancerRoutes } from './routes/load-balancers.js';
 import { memberRoutes } from './routes/members.js';
@@ -72,6 +74,8 @@ export async function buildApp(deps: BuildAppOptions): Promise<FastifyInstance> 
         await scope.register(poolRoutes(api));
         await scope.register(memberRoutes(api));
         await scope.register(healthMonitorRoutes(api));
+        await scope.register(l7PolicyRoutes(api));
+        await scope.register(l7RuleRoutes(api));
         await scope.register(catalogRoutes(api));
         await scope.register(quotaRoutes(api));
         await scope.register(statusStatsRoutes(api));

@@ -73,9 +73,9 @@ export async function deleteQuota(ex: Executor, projectId: string): Promise<bool
 }
 
 /**
- * Refuses (Octavia's QuotaException, 403) a new `resource` of `projectId` when the
- * project already has as many as its limit. Call it inside the transaction that
- * inserts the object, before the insert.
+ * Refuses (Octavia's QuotaException, 403) `count` new `resource`s of `projectId` when
+ * the project would have more than its limit. Call it inside the transaction that
+ * inserts the objects, before the insert.
  *
  * Kysely begins SQLite transactions with a plain (deferred) BEGIN, which takes no lock:
  * two controller processes could both count N-1 and both insert. So the first thing
@@ -91,6 +91,7 @@ export async function checkQuota(
   projectId: string,
   resource: QuotaResource,
   defaults: QuotaDefaults,
+  count = 1,
 ): Promise<void> {
   await trx
     .updateTable('quota')
@@ -104,5 +105,6 @@ export async function checkQuota(
   const { rows } = await sql<{ n: number }>`
     select count(*) as n from ${sql.table(spec.table)}
     where project_id = ${projectId} and provisioning_status <> 'DELETED'`.execute(trx);
-  if (Number(rows[0]?.n ?? 0) >= limit) throw new VeloxError('QuotaException', { resource: spec.name });
+  if (Number(rows[0]?.n ?? 0) + count > limit)
+    throw new VeloxError('QuotaException', { resource: spec.name });
 }

@@ -85,7 +85,8 @@ export interface AmphoraTable {
 /** Work for the worker, written in the same transaction as the intent it serves. */
 export interface JobTable {
   id: Generated<number>;
-  kind: 'create_lb' | 'sync_lb' | 'delete_lb';
+  /** failover_lb rebuilds the amphora; amphora_config re-pushes its config (controller/worker/failover-flow.ts). */
+  kind: 'create_lb' | 'sync_lb' | 'delete_lb' | 'failover_lb' | 'amphora_config';
   load_balancer_id: string;
   state: 'pending' | 'running' | 'done' | 'failed';
   attempts: number;
@@ -125,6 +126,8 @@ export interface Database {
   availability_zone: AvailabilityZoneTable;
   listener_statistics: ListenerStatisticsTable;
   quota: QuotaTable;
+  l7policy: L7PolicyTable;
+  l7rule: L7RuleTable;
 }
 
 /**
@@ -211,6 +214,45 @@ export interface HealthMonitorTable {
   expected_codes: string | null;
   http_version: number | null; // 1.0 | 1.1
   domain_name: string | null;
+  provisioning_status: ProvisioningStatus;
+  operating_status: OperatingStatus;
+  enabled: number; // 0 | 1
+  tags: string; // JSON array of strings
+  created_at: string;
+  updated_at: string | null;
+}
+
+/** A listener's L7 policy (Octavia's l7policy): evaluated in `position` order, 1..n per listener. */
+export interface L7PolicyTable {
+  id: string;
+  project_id: string;
+  name: string;
+  description: string;
+  listener_id: string;
+  action: string; // REJECT | REDIRECT_TO_URL | REDIRECT_TO_POOL | REDIRECT_PREFIX
+  redirect_pool_id: string | null;
+  redirect_url: string | null;
+  redirect_prefix: string | null;
+  redirect_http_code: number | null; // 301 | 302 | 303 | 307 | 308
+  position: number;
+  provisioning_status: ProvisioningStatus;
+  operating_status: OperatingStatus;
+  enabled: number; // 0 | 1
+  tags: string; // JSON array of strings
+  created_at: string;
+  updated_at: string | null;
+}
+
+/** A condition of an L7 policy (Octavia's l7rule): a policy applies when all its rules match. */
+export interface L7RuleTable {
+  id: string;
+  project_id: string;
+  l7policy_id: string;
+  type: string; // HOST_NAME | PATH | FILE_TYPE | HEADER | COOKIE | SSL_CONN_HAS_CERT | SSL_VERIFY_RESULT | SSL_DN_FIELD
+  compare_type: string; // REGEX | STARTS_WITH | ENDS_WITH | CONTAINS | EQUAL_TO
+  key: string | null;
+  value: string;
+  invert: number; // 0 | 1
   provisioning_status: ProvisioningStatus;
   operating_status: OperatingStatus;
   enabled: number; // 0 | 1

@@ -4,6 +4,13 @@
 import type { Selectable } from 'kysely';
 import { now, type Db, type Executor } from './database.js';
 import type { HealthMonitorRow } from './health-monitor-repo.js';
+import {
+  deleteL7OfLoadBalancer,
+  loadL7Graph,
+  removeDeletedL7,
+  settleL7,
+  type L7PolicyGraph,
+} from './l7-graph-repo.js';
 import type { ListenerRow } from './listener-repo.js';
 import type { LoadBalancerRow } from './load-balancer-repo.js';
 import type { MemberRow } from './member-repo.js';
@@ -111,6 +118,8 @@ export interface LoadBalancerGraph {
   loadBalancer: LoadBalancerRow;
   listeners: ListenerRow[];
   pools: PoolGraph[];
+  /** The listeners' L7 policies with their rules, by listener and position (absent: none). */
+  l7policies?: L7PolicyGraph[];
 }
 
 /** Everything under a load balancer, whatever its provisioning status. */
@@ -162,9 +171,11 @@ export async function loadLoadBalancerGraph(
         )
         .execute()
     : [];
+  const l7policies = await loadL7Graph(db, lbId);
   return {
     loadBalancer,
     listeners,
+    l7policies,
     pools: pools.map((pool) => {
       const healthMonitor = monitors.find((hm) => hm.pool_id === pool.id);
       return {
@@ -177,14 +188,15 @@ export async function loadLoadBalancerGraph(
 }
 
 /**
- * The amphora serves the graph: rows PENDING_DELETE are removed (members and health
- * monitors, then pools, clearing default_pool_id references, then listeners), PENDING_CREATE,
- * PENDING_UPDATE and ERROR become ACTIVE (the whole config was applied, so every
- * remaining object is served), and so does the load balancer.
+ * The amphora serves the graph: rows PENDING_DELETE are removed (L7 rules and policies,
+ * members and health monitors, then pools, clearing default_pool_id references, then
+ * listeners), PENDING_CREATE, PENDING_UPDATE and ERROR become ACTIVE (the whole config
+ * was applied, so every remaining object is served), and so does the load balancer.
  */
 export async function markGraphActive(db: Db, lbId: string): Promise<void> {
   await db.transaction().execute(async (trx) => {
     const ts = now();
+    await removeDeletedL7(trx, lbId);
     const poolIds = trx.selectFrom('pool').select('id').where('load_balancer_id', '=', lbId);
     await trx
       .deleteFrom('member')
@@ -230,8 +242,8 @@ export async function markGraphError(db: Db, lbId: string): Promise<void> {
 }
 
 /**
- * Members, health monitors, pools and listeners of the load balancer in one of `from`
- * become `to`, and so does it. A health monitor becoming ACTIVE is ONLINE, or OFFLINE
+ * L7 rules and policies, members, health monitors, pools and listeners of the load
+ * balancer in one of `from` become `to`, and so does it. A health monitor becoming ACTIVE is ONLINE, or OFFLINE
  * when disabled (Octavia's MarkHealthMonitorActiveInDB).
  */
 async function settleGraph(
@@ -241,6 +253,7 @@ async function settleGraph(
   to: ProvisioningStatus,
   ts: string,
 ): Promise<void> {
+  await settleL7(trx, lbId, from, to, ts);
   const poolIds = trx.selectFrom('pool').select('id').where('load_balancer_id', '=', lbId);
   await trx
     .updateTable('member')
@@ -292,6 +305,7 @@ export async function deleteLoadBalancerRows(db: Db, lbId: string): Promise<void
     const poolIds = trx.selectFrom('pool').select('id').where('load_balancer_id', '=', lbId);
     await trx.deleteFrom('member').where('pool_id', 'in', poolIds).execute();
     await trx.deleteFrom('health_monitor').where('pool_id', 'in', poolIds).execute();
+    await deleteL7OfLoadBalancer(trx, lbId);
     await trx.deleteFrom('listener').where('load_balancer_id', '=', lbId).execute();
     await trx.deleteFrom('pool').where('load_balancer_id', '=', lbId).execute();
     await trx.deleteFrom('port').where('device_id', '=', lbId).execute();

@@ -1,9 +1,10 @@
-// The three flows a job can ask for, as lists of steps, and the dispatcher that runs
+// The flows a job can ask for, as lists of steps, and the dispatcher that runs
 // one and settles the load balancer's provisioning status when it fails.
 import { listAmphorae } from '../db/amphora-repo.js';
 import { deleteLoadBalancerRows, markGraphError } from '../db/worker-repo.js';
 import type { JobTable } from '../db/schema.js';
 import * as step from './amphora-steps.js';
+import { amphoraConfigFlow, failoverLbFlow } from './failover-flow.js';
 import type { LbFlowContext, WorkerDeps } from './flow-context.js';
 import { runFlow, type Step } from './steps.js';
 
@@ -34,6 +35,8 @@ const FLOWS: Record<JobTable['kind'], LbStep[]> = {
   create_lb: createLbFlow,
   sync_lb: syncLbFlow,
   delete_lb: deleteLbFlow,
+  failover_lb: failoverLbFlow,
+  amphora_config: amphoraConfigFlow,
 };
 
 /** Runs the job's flow; on failure the load balancer goes to ERROR (as Octavia's) and the error is rethrown. */

@@ -1,8 +1,11 @@
-// /v2/octavia/amphorae: Octavia's admin amphora API, the read-only part (list
-// and show). Admin only, as Octavia's os_load-balancer_api:amphora:get_* rules.
+// /v2/octavia/amphorae: Octavia's admin amphora API: list, show, stats, and the
+// failover and config actions (202; the worker does the work, see
+// controller/worker/failover-flow.ts). Admin only, as Octavia's amphora rules.
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { VeloxError } from '../../errors.js';
 import { getAmphora, listAmphoraPage, type AmphoraRow } from '../../db/amphora-repo.js';
+import { amphoraStatistics, enqueueAmphoraConfig } from '../../db/amphora-ops-repo.js';
+import { changeUnderGate } from '../../db/status-gate.js';
 import { authorizeAdmin, requestContext } from '../auth.js';
 import type { ApiDeps } from '../deps.js';
 import { parseListQuery, selectFields } from '../list-helper.js';
@@ -13,6 +16,16 @@ async function findAmphora(deps: ApiDeps, id: string): Promise<AmphoraRow> {
   const amp = await getAmphora(deps.db, id);
   if (!amp || amp.status === 'DELETED') throw new VeloxError('NotFound', { resource: 'Amphora', id });
   return amp;
+}
+
+/** The load balancer an action on the amphora acts on (Velox keeps no spare amphorae). */
+function loadBalancerOf(amp: AmphoraRow): string {
+  if (!amp.load_balancer_id) {
+    throw new VeloxError('ValidationException', {
+      detail: `Amphora ${amp.id} is not part of a load balancer.`,
+    });
+  }
+  return amp.load_balancer_id;
 }
 
 export function amphoraRoutes(deps: ApiDeps): FastifyPluginAsync {
@@ -31,6 +44,39 @@ export function amphoraRoutes(deps: ApiDeps): FastifyPluginAsync {
       const amp = await findAmphora(deps, idParam(req));
       authorizeAdmin(requestContext(req));
       return { amphora: selectFields(amphoraView(amp), shownFields(req, amphoraFields)) };
+    });
+
+    // Octavia: the load balancer must be ACTIVE ("Load Balancer <id> is immutable ...").
+    app.put('/amphorae/:id/failover', async (req, reply) => {
+      const amp = await findAmphora(deps, idParam(req));
+      authorizeAdmin(requestContext(req));
+      await changeUnderGate(
+        deps.db,
+        {
+          loadBalancerId: loadBalancerOf(amp),
+          lbStatus: 'PENDING_UPDATE',
+          refusal: 'child',
+          job: 'failover_lb',
+        },
+        async () => undefined,
+      );
+      return reply.status(202).send();
+    });
+
+    app.put('/amphorae/:id/config', async (req, reply) => {
+      const amp = await findAmphora(deps, idParam(req));
+      authorizeAdmin(requestContext(req));
+      await enqueueAmphoraConfig(deps.db, loadBalancerOf(amp));
+      return reply.status(202).send();
+    });
+
+    // Octavia checks the policy first and answers 404 when the amphora reported nothing.
+    app.get('/amphorae/:id/stats', async (req) => {
+      authorizeAdmin(requestContext(req));
+      const id = idParam(req);
+      const stats = await amphoraStatistics(deps.db, id);
+      if (!stats.length) throw new VeloxError('NotFound', { resource: 'Amphora stats for', id });
+      return { amphora_stats: stats };
     });
   };
 }

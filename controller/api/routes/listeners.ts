@@ -18,11 +18,13 @@ import {
   type ListenerRow,
 } from '../../db/listener-repo.js';
 import { getPool } from '../../db/pool-repo.js';
+import { markL7Deleting, policyIdsOfListeners } from '../../db/l7-repo.js';
 import { authorizeWrite, requestContext } from '../auth.js';
 import type { ApiDeps } from '../deps.js';
 import { ListenerPostBody, ListenerPutBody, type ListenerPut } from '../schemas/listener.js';
 import { checkSupportedProtocol, normaliseAllowedCidrs } from '../validate.js';
-import { listenerFields, listenerView } from '../views/listener.js';
+import { listenerFields, listenerView, type ListenerView } from '../views/listener.js';
+import { ids } from '../views/common.js';
 import {
   childChange,
   commonChanges,
@@ -44,6 +46,19 @@ export const LISTENER_DEFAULTS = {
 
 async function findListener(deps: ApiDeps, id: string): Promise<ListenerRow> {
   return found(await getListener(deps.db, id), 'Listener', id);
+}
+
+/** Listener views with their L7 policies, in position order. */
+async function renderListeners(deps: ApiDeps, rows: ListenerRow[]): Promise<ListenerView[]> {
+  const policies = await policyIdsOfListeners(
+    deps.db,
+    rows.map((r) => r.id),
+  );
+  return rows.map((r) => ({ ...listenerView(r), l7policies: ids(policies.get(r.id)!) }));
+}
+
+async function renderListener(deps: ApiDeps, id: string): Promise<ListenerView> {
+  return (await renderListeners(deps, [await findListener(deps, id)]))[0]!;
 }
 
 /** TLS and header insertion need the HTTP-family protocols, which are not served yet. */
@@ -102,7 +117,7 @@ export function listenerRoutes(deps: ApiDeps): FastifyPluginAsync {
       fields: listenerFields,
       list: (spec, scope) => listListeners(deps.db, spec, scope),
       find: (id) => findListener(deps, id),
-      render: (rows) => rows.map(listenerView),
+      render: (rows) => renderListeners(deps, rows),
     });
 
     app.post('/listeners', { schema: { body: ListenerPostBody } }, async (req, reply) => {
@@ -142,7 +157,7 @@ export function listenerRoutes(deps: ApiDeps): FastifyPluginAsync {
         if (same.some((l) => l.protocol === row.protocol)) throw duplicate();
         await insertUnique(() => insertListener(trx, row), duplicate);
       });
-      return reply.status(201).send({ listener: listenerView(await findListener(deps, row.id)) });
+      return reply.status(201).send({ listener: await renderListener(deps, row.id) });
     });
 
     app.put('/listeners/:id', { schema: { body: ListenerPutBody } }, async (req) => {
@@ -175,15 +190,17 @@ export function listenerRoutes(deps: ApiDeps): FastifyPluginAsync {
           ...reset('timeout_tcp_inspect'),
         });
       });
-      return { listener: listenerView(await findListener(deps, id)) };
+      return { listener: await renderListener(deps, id) };
     });
 
     app.delete('/listeners/:id', async (req, reply) => {
       const l = await findListener(deps, idParam(req));
       authorizeWrite(requestContext(req), l.project_id);
-      await changeUnderGate(deps.db, childChange(l.load_balancer_id), (trx) =>
-        setListenerStatus(trx, l.id, 'PENDING_DELETE'),
-      );
+      // Its L7 policies and their rules go with it (Octavia's cascade on listener.l7policies).
+      await changeUnderGate(deps.db, childChange(l.load_balancer_id), async (trx) => {
+        await setListenerStatus(trx, l.id, 'PENDING_DELETE');
+        await markL7Deleting(trx, { listenerId: l.id });
+      });
       return reply.status(204).send();
     });
   };

@@ -1,10 +1,13 @@
 // /v2/lbaas/loadbalancers: create (VIP port + row + create_lb job in one
-// transaction), list, show, update and delete (cascade) behind the status gate.
+// transaction), list, show, update and delete (cascade) behind the status gate, and
+// failover (admin only; the worker rebuilds the amphora).
 import { randomUUID } from 'node:crypto';
 import type { FastifyPluginAsync } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { VeloxError } from '../../errors.js';
 import { enqueueJob, changeUnderGate } from '../../db/status-gate.js';
+import { startLoadBalancerFailover } from '../../db/amphora-ops-repo.js';
+import { markL7Deleting } from '../../db/l7-repo.js';
 import {
   getLoadBalancer,
   hasChildren,
@@ -17,7 +20,7 @@ import {
 } from '../../db/load-balancer-repo.js';
 import { checkQuota } from '../../db/quota-repo.js';
 import type { Subnet } from '../../drivers/network/types.js';
-import { authorizeWrite, projectForCreate, requestContext } from '../auth.js';
+import { authorizeAdmin, authorizeWrite, projectForCreate, requestContext } from '../auth.js';
 import type { ApiDeps } from '../deps.js';
 import {
   LoadBalancerPostBody,
@@ -206,10 +209,20 @@ export function loadBalancerRoutes(deps: ApiDeps): FastifyPluginAsync {
               detail: `Cannot delete Load Balancer ${id} - it has children`,
             });
           }
-          if (cascade) await markChildrenDeleting(trx, id);
+          if (cascade) {
+            await markChildrenDeleting(trx, id);
+            await markL7Deleting(trx, { loadBalancerId: id });
+          }
         },
       );
       return reply.status(204).send();
+    });
+
+    app.put('/loadbalancers/:id/failover', async (req, reply) => {
+      const lb = await findLoadBalancer(deps, idParam(req));
+      authorizeAdmin(requestContext(req));
+      await startLoadBalancerFailover(deps.db, lb.id);
+      return reply.status(202).send();
     });
   };
 }

@@ -7,7 +7,8 @@ import { VeloxError } from '../../errors.js';
 import { changeUnderGate, type GateRequest } from '../../db/status-gate.js';
 import { checkQuota } from '../../db/quota-repo.js';
 import { getLoadBalancer } from '../../db/load-balancer-repo.js';
-import { getListener, listenersOfPool, updateListener } from '../../db/listener-repo.js';
+import { getListener, updateListener } from '../../db/listener-repo.js';
+import { l7ListenersOfPools, listenersUsingPool, policiesRedirectingTo } from '../../db/l7-repo.js';
 import {
   getPool,
   insertPool,
@@ -28,17 +29,21 @@ export async function findPool(deps: ApiDeps, id: string): Promise<PoolRow> {
   return found(await getPool(deps.db, id), 'Pool', id);
 }
 
-/** A change of a pool also marks the listeners using it as their default pool. */
+/** A change of a pool also marks the listeners using it (default pool or L7 redirect). */
 async function poolChange(deps: ApiDeps, pool: PoolRow): Promise<GateRequest> {
-  return childChange(pool.load_balancer_id, { listenerIds: await listenersOfPool(deps.db, pool.id) });
+  return childChange(pool.load_balancer_id, { listenerIds: await listenersUsingPool(deps.db, pool.id) });
 }
 
 async function renderPools(deps: ApiDeps, rows: PoolRow[]): Promise<PoolView[]> {
-  const children = await poolChildren(
-    deps.db,
-    rows.map((r) => r.id),
-  );
-  return rows.map((r) => poolView(r, children.get(r.id)!));
+  const ids = rows.map((r) => r.id);
+  const children = await poolChildren(deps.db, ids);
+  // Octavia's Pool.listeners: default-pool listeners, then those of L7 policies redirecting here.
+  const l7 = await l7ListenersOfPools(deps.db, ids);
+  return rows.map((r) => {
+    const c = children.get(r.id)!;
+    const listeners = [...c.listeners, ...l7.get(r.id)!.filter((l) => !c.listeners.includes(l))];
+    return poolView(r, { ...c, listeners });
+  });
 }
 
 async function renderPool(deps: ApiDeps, row: PoolRow): Promise<PoolView> {
@@ -146,6 +151,8 @@ export function poolRoutes(deps: ApiDeps): FastifyPluginAsync {
     app.delete('/pools/:id', async (req, reply) => {
       const p = await findPool(deps, idParam(req));
       authorizeWrite(requestContext(req), p.project_id);
+      const [policy] = await policiesRedirectingTo(deps.db, p.id);
+      if (policy) throw new VeloxError('PoolInUseByL7Policy', { id: p.id, l7policy_id: policy.id });
       await changeUnderGate(deps.db, await poolChange(deps, p), (trx) => markPoolDeleting(trx, p.id));
       return reply.status(204).send();
     });

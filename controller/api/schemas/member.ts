@@ -32,3 +32,9 @@ export type MemberPut = Static<typeof MemberPut>;
 
 export const MemberPostBody = envelope('member', MemberPost);
 export const MemberPutBody = envelope('member', MemberPut);
+
+/** PUT /pools/{pool_id}/members: the pool's whole member list (Octavia's MembersRootPUT). */
+export const MembersPutBody = Type.Object(
+  { members: Type.Array(MemberPost) },
+  { additionalProperties: false },
+);

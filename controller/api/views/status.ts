@@ -1,7 +1,8 @@
 // A load balancer's graph -> Octavia's status tree (StatusRootResponse): the load
-// balancer, its listeners, under each listener the pools it uses (its default pool;
-// a pool no listener uses is not in the tree, as in Octavia), their health monitor
-// if any and their members. Pure.
+// balancer, its listeners, under each listener the pools it uses (its default pool,
+// then the redirect pools of its enabled L7 policies that have rules; a pool no
+// listener uses is not in the tree, as in Octavia), their health monitor if any and
+// their members. Pure.
 import type { LoadBalancerGraph } from '../../db/worker-repo.js';
 
 interface StatusNode {
@@ -55,8 +56,14 @@ export function statusTree(graph: LoadBalancerGraph): { statuses: { loadbalancer
     ]),
   );
   const listeners = graph.listeners.map((l) => {
-    const pool = l.default_pool_id ? pools.get(l.default_pool_id) : undefined;
-    return { ...node(l), pools: pool ? [pool] : [] };
+    const used = l.default_pool_id ? [l.default_pool_id] : [];
+    for (const { policy, rules } of graph.l7policies ?? []) {
+      const to = policy.redirect_pool_id;
+      if (policy.listener_id === l.id && to && policy.enabled === 1 && rules.length && !used.includes(to)) {
+        used.push(to);
+      }
+    }
+    return { ...node(l), pools: used.flatMap((id) => pools.get(id) ?? []) };
   });
   return { statuses: { loadbalancer: { ...node(graph.loadBalancer), listeners } } };
 }

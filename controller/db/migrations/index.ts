@@ -6,6 +6,7 @@ import * as healthMonitor from './0002-health-monitor.js';
 import * as statistics from './0003-statistics.js';
 import * as quota from './0004-quota.js';
 import * as flavorAz from './0005-flavor-az.js';
+import * as l7 from './0006-l7.js';
 
 const migrations: Record<string, Migration> = {
   '0001-initial': initial,
@@ -13,6 +14,7 @@ const migrations: Record<string, Migration> = {
   '0003-statistics': statistics,
   '0004-quota': quota,
   '0005-flavor-az': flavorAz,
+  '0006-l7': l7,
 };
 
 export const migrationProvider: MigrationProvider = {
