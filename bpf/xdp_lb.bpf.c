@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: (GPL-2.0 OR BSD-2-Clause) */
 /*
- * Velox's XDP full-NAT L4 balancer for TCP and UDP. A packet of a tracked flow (either
+ * Velox's XDP full-NAT L4 balancer for TCP and UDP over IPv4 and IPv6 (echo to a VIP and
+ * ICMP errors about its flows in icmp.h). A packet of a tracked flow (either
  * direction) gets its conntrack rewrite, and TCP control segments move its state (ct.h);
  * the first packet to a VIP is admitted (allowed_cidrs, connection_limit) and creates the
  * flow (member by the VIP's algorithm, select.h; SNAT port; flow.h); anything else goes to
