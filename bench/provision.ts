@@ -56,6 +56,21 @@ export async function provisionBench(
   const lbActive: number[] = [];
   const memberTraffic: number[] = [];
   const memberActive: number[] = [];
+  // The same cleanup on success, failure and Ctrl-C (bounded: exit anyway after 20 s).
+  let cleaning: Promise<void> | undefined;
+  const cleanup = (): Promise<void> =>
+    (cleaning ??= (async () => {
+      for (const p of procs) p.kill('SIGKILL');
+      for (const h of hosts) delHost(h);
+      await controller.close();
+      rmSync(state, { recursive: true, force: true });
+    })());
+  const onSignal = (): void => {
+    setTimeout(() => process.exit(130), 20_000).unref();
+    void cleanup().finally(() => process.exit(130));
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
   try {
     addHost('vxpc', bridges.public, `${net(1)}.200/24`, `${net(1)}.1`);
     for (let i = 0; i < rounds; i++) {
@@ -113,10 +128,9 @@ export async function provisionBench(
       await api.waitLb(lb.id, { gone: true });
     }
   } finally {
-    for (const p of procs) p.kill('SIGKILL');
-    for (const h of hosts) delHost(h);
-    await controller.close();
-    rmSync(state, { recursive: true, force: true });
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    await cleanup();
   }
   return { lbActive: stat(lbActive), memberTraffic: stat(memberTraffic), memberActive: stat(memberActive) };
 }

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: (GPL-2.0 OR BSD-2-Clause) */
-/* Shared by the benchmark's XDP programs: a per-CPU packet counter and a UDP port test. */
+/* Shared by the benchmark's XDP programs: a per-CPU packet counter and a port test. */
 #ifndef VXK_BENCH_COUNTER_H
 #define VXK_BENCH_COUNTER_H
 
@@ -7,6 +7,7 @@
 #include <linux/if_ether.h>
 #include <linux/in.h>
 #include <linux/ip.h>
+#include <linux/tcp.h>
 #include <linux/udp.h>
 #include <bpf/bpf_endian.h>
 #include <bpf/bpf_helpers.h>
@@ -28,22 +29,23 @@ static __always_inline void count(void *map)
 		*n += 1;
 }
 
-/* The UDP header of an option-less IPv4 packet to `port`, or NULL (ARP and the rest pass). */
-static __always_inline struct udphdr *udp_to(void *data, void *data_end, __u16 port, struct ethhdr **eth,
-					     struct iphdr **ip)
+/* The ports of an option-less IPv4 packet of `proto` to `port`, or NULL (ARP and the rest pass). */
+static __always_inline __be16 *l4_to(void *data, void *data_end, __u8 proto, __u16 port, struct ethhdr **eth,
+				     struct iphdr **ip)
 {
-	struct udphdr *udp;
+	__be16 *ports;
 
 	*eth = data;
 	*ip = (void *)(*eth + 1);
-	udp = (void *)(*ip + 1);
-	if ((void *)(udp + 1) > data_end)
+	ports = (void *)(*ip + 1);
+	/* Both headers' ports come first; a TCP header is longer and must be all there. */
+	if ((void *)ports + (proto == IPPROTO_TCP ? sizeof(struct tcphdr) : sizeof(struct udphdr)) > data_end)
 		return NULL;
-	if ((*eth)->h_proto != bpf_htons(ETH_P_IP) || (*ip)->ihl != 5 || (*ip)->protocol != IPPROTO_UDP)
+	if ((*eth)->h_proto != bpf_htons(ETH_P_IP) || (*ip)->ihl != 5 || (*ip)->protocol != proto)
 		return NULL;
-	if (udp->dest != bpf_htons(port))
+	if (ports[1] != bpf_htons(port))
 		return NULL;
-	return udp;
+	return ports;
 }
 
 #endif

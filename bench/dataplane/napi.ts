@@ -4,7 +4,8 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { inNs, run } from './shell.js';
 
 export const CPU_METHOD =
-  'CPU time of the balancer veths’ threaded-NAPI kthreads (pinned to CPU 0), from /proc/<pid>/schedstat';
+  'CPU time of the balancer veths’ threaded-NAPI kthreads (pinned to CPU 0) plus that of the ' +
+  'balancer’s own processes (the Velox agent, HAProxy), from /proc/<pid>/task/*/schedstat';
 
 export function enableThreaded(ns: string, dev: string): void {
   inNs(ns, 'sh', ['-c', `echo 1 > /sys/class/net/${dev}/threaded`]);
@@ -34,5 +35,26 @@ export function pin(pids: number[], cpu: number): void {
 export function cpuNs(pids: number[]): number {
   let total = 0;
   for (const pid of pids) total += Number(readFileSync(`/proc/${pid}/schedstat`, 'utf8').split(' ')[0]);
+  return total;
+}
+
+/** Nanoseconds all threads of these processes have spent on a CPU (0 for one that is gone). */
+export function processCpuNs(pids: number[]): number {
+  let total = 0;
+  for (const pid of pids) {
+    let tids: string[];
+    try {
+      tids = readdirSync(`/proc/${pid}/task`);
+    } catch {
+      continue;
+    }
+    for (const tid of tids) {
+      try {
+        total += Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ')[0]);
+      } catch {
+        /* the thread ended between the listing and the read */
+      }
+    }
+  }
   return total;
 }

@@ -7,22 +7,13 @@
 // Full queues (EAGAIN, ENOBUFS) are ignored: the balancer is what is measured.
 // Prints {"sent": frames accepted by the kernel, "ns": elapsed}.
 // usage: udpgen IFNAME SRC_MAC DST_MAC SRC_IP DST_IP DST_PORT FLOWS SECONDS BASE_PORT PAYLOAD
-#define _GNU_SOURCE
-#include <arpa/inet.h>
+#include "frame.h"
 #include <errno.h>
-#include <linux/if_packet.h>
-#include <net/ethernet.h>
-#include <net/if.h>
 #include <netinet/ip.h>
 #include <netinet/udp.h>
-#include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
-#include <sys/socket.h>
-#include <time.h>
 #include <unistd.h>
 
-#define BATCH 64
 #define MAX_FLOWS 1024
 #define MAX_PAYLOAD 1400
 
@@ -35,42 +26,9 @@ struct frame {
 
 static struct frame frames[MAX_FLOWS];
 
-static long long now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000000000LL + ts.tv_nsec;
-}
-
-static unsigned int sum16(const void *p, size_t len, unsigned int sum)
-{
-	const unsigned char *b = p;
-
-	for (size_t i = 0; i + 1 < len; i += 2)
-		sum += (b[i] << 8) | b[i + 1];
-	if (len & 1)
-		sum += b[len - 1] << 8;
-	return sum;
-}
-
-static unsigned short fold(unsigned int sum)
-{
-	while (sum >> 16)
-		sum = (sum & 0xffff) + (sum >> 16);
-	return htons(~sum & 0xffff);
-}
-
-static int parse_mac(const char *s, unsigned char *mac)
-{
-	return sscanf(s, "%hhx:%hhx:%hhx:%hhx:%hhx:%hhx", &mac[0], &mac[1], &mac[2], &mac[3], &mac[4],
-		      &mac[5]) == 6 ? 0 : -1;
-}
-
 /* One complete frame per flow, checksums included (nothing downstream finishes them). */
 static int build(struct frame *f, char **argv, int sport, size_t payload)
 {
-	struct { unsigned int src, dst; unsigned char zero, proto; unsigned short len; } ph;
 	unsigned int sum;
 
 	memset(f, 0, sizeof(*f));
@@ -88,12 +46,7 @@ static int build(struct frame *f, char **argv, int sport, size_t payload)
 	f->udp.dest = htons(atoi(argv[6]));
 	f->udp.len = htons(sizeof(f->udp) + payload);
 	memset(f->payload, 'v', payload);
-	ph.src = f->ip.saddr;
-	ph.dst = f->ip.daddr;
-	ph.zero = 0;
-	ph.proto = IPPROTO_UDP;
-	ph.len = f->udp.len;
-	sum = sum16(&ph, sizeof(ph), 0);
+	sum = pseudo_sum(f->ip.saddr, f->ip.daddr, IPPROTO_UDP, sizeof(f->udp) + payload);
 	sum = sum16(&f->udp, sizeof(f->udp) + payload, sum);
 	f->udp.check = fold(sum);
 	if (!f->udp.check)
@@ -105,9 +58,8 @@ int main(int argc, char **argv)
 {
 	struct mmsghdr msgs[BATCH];
 	struct iovec iov[BATCH];
-	struct sockaddr_ll ll = { .sll_family = AF_PACKET, .sll_protocol = htons(ETH_P_IP) };
 	long long sent = 0, start, end, deadline;
-	int flows, base, fd, one = 1, next = 0, i, n;
+	int flows, base, fd, next = 0, i, n;
 	size_t payload, len;
 
 	if (argc != 11) {
@@ -118,9 +70,8 @@ int main(int argc, char **argv)
 	flows = atoi(argv[7]);
 	base = atoi(argv[9]);
 	payload = atoi(argv[10]);
-	ll.sll_ifindex = if_nametoindex(argv[1]);
-	if (flows < 1 || flows > MAX_FLOWS || payload > MAX_PAYLOAD || !ll.sll_ifindex) {
-		fprintf(stderr, "udpgen: bad interface, flows or payload\n");
+	if (flows < 1 || flows > MAX_FLOWS || payload > MAX_PAYLOAD) {
+		fprintf(stderr, "udpgen: bad flows or payload\n");
 		return 2;
 	}
 	for (i = 0; i < flows; i++) {
@@ -130,9 +81,8 @@ int main(int argc, char **argv)
 		}
 	}
 	len = sizeof(struct ether_header) + sizeof(struct iphdr) + sizeof(struct udphdr) + payload;
-	fd = socket(AF_PACKET, SOCK_RAW, 0);
-	if (fd < 0 || bind(fd, (struct sockaddr *)&ll, sizeof(ll)) ||
-	    setsockopt(fd, SOL_PACKET, PACKET_QDISC_BYPASS, &one, sizeof(one))) {
+	fd = packet_socket(argv[1]);
+	if (fd < 0) {
 		perror("udpgen: socket");
 		return 1;
 	}

@@ -1,36 +1,43 @@
-// The five ways the balancer namespace forwards the same UDP flows. Each sets itself up
-// on the shared topology and takes itself down again, leaving the topology as it found it.
-import {
-  ADDR,
-  DEV,
-  DROP_MAP,
-  MEMBER_PORT,
-  NS,
-  PIN_ROOT,
-  SINK_MAP,
-  VIP_PORT,
-  type Topology,
-} from './topology.js';
+// The six ways the balancer namespace handles the same traffic. Each sets itself up on
+// the shared topology and takes itself down again, leaving the topology as it found it;
+// each says where each test sends its traffic, or why it cannot take part.
+import type { ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { VARIANT, type FigureId } from './figures.js';
+import { startHaproxy, stopHaproxy } from './haproxy.js';
 import { quiet, run } from './shell.js';
+import { flushConntrack, type Target } from './tools.js';
+import { ADDR, DEV, DROP_MAP, NS, PIN_ROOT, PORT, SINK_MAP, type Topology } from './topology.js';
 import { startAgent, stopAgent, type RunningAgent } from './velox-agent.js';
 
 export interface Variant {
   name: string;
-  /** Where the client sends: the VIP, or a member directly for plain routing. */
-  target: { address: string; port: number };
-  /** The map counting packets where they land (the balancer itself for XDP_DROP). */
+  /** Where each test sends: the VIP, or a member directly for plain routing. */
+  targets: { udp?: Target; syn?: Target; tcp?: Target };
+  /** Figures it cannot take part in, and why. */
+  na: Partial<Record<FigureId, string>>;
+  /** The map counting the packet and SYN tests' arrivals (the balancer itself for XDP_DROP). */
   counter: string;
+  /** Whether the balancer keeps conntrack state that must be emptied between runs. */
+  conntrack: boolean;
+  /** The balancer's own processes, charged with the NAPI threads. */
+  pids(): number[];
   setup(topo: Topology): Promise<void>;
   teardown(): Promise<void>;
 }
 
-const VIP = { address: ADDR.vip, port: VIP_PORT };
+const vip = (p: { vip: number }): Target => ({ address: ADDR.vip, port: p.vip });
+const VIP = { udp: vip(PORT.udp), syn: vip(PORT.syn), tcp: vip(PORT.tcp) };
+const m0 = ADDR.members[0]!;
 
-function xdpVariant(name: string, obj: (t: Topology) => string, counter: string): Variant {
+function xdpVariant(name: string, obj: (t: Topology) => string, counter: string, why: string): Variant {
   return {
     name,
-    target: VIP,
+    targets: { udp: VIP.udp, syn: VIP.syn },
+    na: { connection: why, request: why, throughput: why },
     counter,
+    conntrack: false,
+    pids: () => [],
     setup: async (topo) => {
       run('ip', ['-n', NS.balancer, 'link', 'set', 'dev', DEV.vip, 'xdpdrv', 'obj', obj(topo), 'sec', 'xdp']);
     },
@@ -41,11 +48,17 @@ function xdpVariant(name: string, obj: (t: Topology) => string, counter: string)
 function veloxVariant(): Variant {
   let agent: RunningAgent | undefined;
   return {
-    name: 'Velox xdp_lb (standalone agent)',
-    target: VIP,
+    name: VARIANT.velox,
+    targets: VIP,
+    na: {},
     counter: SINK_MAP,
+    conntrack: false,
+    pids: () => (agent?.child.pid ? [agent.child.pid] : []),
     setup: async (topo) => {
       agent = await startAgent(topo.dir);
+      // A listener the fast path cannot serve would go to HAProxy: then this is not xdp_lb.
+      if (processesIn(NS.balancer).includes('haproxy'))
+        throw new Error('the agent started HAProxy for a bench listener: not the XDP path');
     },
     teardown: async () => {
       if (agent) await stopAgent(agent);
@@ -55,22 +68,47 @@ function veloxVariant(): Variant {
   };
 }
 
+/** Command names of the processes in a namespace. */
+function processesIn(ns: string): string[] {
+  return run('ip', ['netns', 'pids', ns])
+    .split('\n')
+    .filter(Boolean)
+    .map((pid) => {
+      try {
+        return readFileSync(`/proc/${pid}/comm`, 'utf8').trim();
+      } catch {
+        return '';
+      }
+    });
+}
+
 const NFT_TABLE = 'vxkbench';
-const [m0, m1] = ADDR.members;
+
+/** DNAT to the members in turn (per new connection: NAT is decided on a flow's first packet). */
+function dnat(proto: 'udp' | 'tcp', p: { vip: number; member: number }): string {
+  const map = ADDR.members.map((m, i) => `${i} : ${m} . ${p.member}`).join(', ');
+  return `ip daddr ${ADDR.vip} ${proto} dport ${p.vip} dnat ip to numgen inc mod ${ADDR.members.length} map { ${map} }`;
+}
 
 function nftVariant(): Variant {
   return {
-    name: 'nftables DNAT + SNAT (conntrack)',
-    target: VIP,
+    name: VARIANT.nft,
+    targets: VIP,
+    na: {},
     counter: SINK_MAP,
-    setup: async () => {
+    conntrack: true,
+    pids: () => [],
+    setup: async (topo) => {
+      flushConntrack(topo); // the previous run's entries would still be there
       run(
         'ip',
         ['netns', 'exec', NS.balancer, 'nft', '-f', '-'],
         `table ip ${NFT_TABLE} {
   chain pre {
     type nat hook prerouting priority dstnat; policy accept;
-    ip daddr ${ADDR.vip} udp dport ${VIP_PORT} dnat ip to numgen inc mod 2 map { 0 : ${m0} . ${MEMBER_PORT}, 1 : ${m1} . ${MEMBER_PORT} }
+    ${dnat('udp', PORT.udp)}
+    ${dnat('tcp', PORT.syn)}
+    ${dnat('tcp', PORT.tcp)}
   }
   chain post {
     type nat hook postrouting priority srcnat; policy accept;
@@ -85,21 +123,48 @@ function nftVariant(): Variant {
   };
 }
 
-export const KERNEL = 'kernel IP forwarding (no NAT)';
-export const XDP_FWD = 'XDP stateless forwarder';
+function haproxyVariant(): Variant {
+  let child: ChildProcess | undefined;
+  return {
+    name: VARIANT.haproxy,
+    targets: { tcp: VIP.tcp },
+    na: {
+      packet: 'HAProxy does not forward UDP',
+      newFlow: 'SYNs end in HAProxy’s own kernel, nothing is forwarded: see per connection',
+    },
+    counter: SINK_MAP,
+    conntrack: false,
+    pids: () => (child?.pid ? [child.pid] : []),
+    setup: async (topo) => {
+      child = await startHaproxy(topo.dir);
+    },
+    teardown: async () => {
+      await stopHaproxy(child);
+      child = undefined;
+    },
+  };
+}
 
 export function variants(): Variant[] {
   return [
-    xdpVariant('XDP_DROP at ingress (ceiling)', (t) => t.dropObj, DROP_MAP),
-    xdpVariant(XDP_FWD, (t) => t.fwdObj, SINK_MAP),
+    xdpVariant(VARIANT.drop, (t) => t.dropObj, DROP_MAP, 'drops everything: no connection completes'),
+    xdpVariant(VARIANT.fwd, (t) => t.fwdObj, SINK_MAP, 'stateless and one-way: replies are not translated'),
     veloxVariant(),
     {
-      name: KERNEL,
-      target: { address: m0, port: MEMBER_PORT },
+      name: VARIANT.kernel,
+      targets: {
+        udp: { address: m0, port: PORT.udp.member },
+        syn: { address: m0, port: PORT.syn.member },
+        tcp: { address: m0, port: PORT.tcp.member },
+      },
+      na: {},
       counter: SINK_MAP,
+      conntrack: false,
+      pids: () => [],
       setup: async () => undefined,
       teardown: async () => undefined,
     },
     nftVariant(),
+    haproxyVariant(),
   ];
 }

@@ -1,11 +1,36 @@
-// The real standalone agent in the balancer namespace, as a user runs it, with a UDP
-// listener on the VIP and the bench's two members.
+// The real standalone agent in the balancer namespace, as a user runs it, with the
+// bench's listeners on the VIP and its eight members.
 import type { ChildProcess } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawnTracked } from './shell.js';
-import { ADDR, DEV, MEMBER_PORT, NS, PIN_ROOT, REPO, VIP_PORT } from './topology.js';
+import { ADDR, DEV, NS, PIN_ROOT, PORT, REPO } from './topology.js';
 
+const listener = (id: string, protocol: 'UDP' | 'TCP', port: number): object => ({
+  id,
+  vip_address: ADDR.vip,
+  protocol,
+  protocol_port: port,
+  default_pool_id: id,
+  admin_state_up: true,
+  connection_limit: -1,
+});
+
+const pool = (id: string, protocol: 'UDP' | 'TCP', memberPort: number): object => ({
+  id,
+  protocol,
+  lb_algorithm: 'ROUND_ROBIN',
+  admin_state_up: true,
+  members: ADDR.members.map((address, i) => ({
+    id: `${id}-m${i}`,
+    address,
+    protocol_port: memberPort,
+    weight: 1,
+    admin_state_up: true,
+  })),
+});
+
+/** One listener and pool per test: UDP packets, SYNs, TCP connections. */
 export function agentConfig(): object {
   return {
     version: '1',
@@ -16,30 +41,14 @@ export function agentConfig(): object {
       { name: DEV.mem, role: 'MEMBER', addresses: [`${ADDR.memSide}/24`] },
     ],
     listeners: [
-      {
-        id: 'udp',
-        vip_address: ADDR.vip,
-        protocol: 'UDP',
-        protocol_port: VIP_PORT,
-        default_pool_id: 'pool',
-        admin_state_up: true,
-        connection_limit: -1,
-      },
+      listener('udp', 'UDP', PORT.udp.vip),
+      listener('syn', 'TCP', PORT.syn.vip),
+      listener('tcp', 'TCP', PORT.tcp.vip),
     ],
     pools: [
-      {
-        id: 'pool',
-        protocol: 'UDP',
-        lb_algorithm: 'ROUND_ROBIN',
-        admin_state_up: true,
-        members: ADDR.members.map((address, i) => ({
-          id: `m${i}`,
-          address,
-          protocol_port: MEMBER_PORT,
-          weight: 1,
-          admin_state_up: true,
-        })),
-      },
+      pool('udp', 'UDP', PORT.udp.member),
+      pool('syn', 'TCP', PORT.syn.member),
+      pool('tcp', 'TCP', PORT.tcp.member),
     ],
     dataplane: { snat_port_min: 10000, snat_port_max: 59999 },
   };

@@ -1,0 +1,76 @@
+// `node dist/bench/run.js [--rounds N] [--only dataplane|control] [--quick] [--seconds S]`:
+// what to run and for how long. Pure, so that bad input is refused before anything starts.
+import { parseArgs } from 'node:util';
+import type { DataplaneOptions } from './dataplane/measure.js';
+
+export class BenchOptionError extends Error {
+  override name = 'BenchOptionError';
+}
+
+export interface BenchOptions {
+  control: boolean;
+  dataplane: boolean;
+  quick: boolean;
+  controlRounds: number;
+  plane: DataplaneOptions;
+}
+
+export const USAGE =
+  'usage: node dist/bench/run.js [--rounds N] [--only dataplane|control] [--quick] [--seconds S]\n' +
+  '  --rounds N   rounds of each benchmark (default: control 5, data plane 5; --quick: 1)\n' +
+  '  --only X     run only the data-plane or only the control-plane benchmark\n' +
+  '  --quick      a smoke check: one short round, figures not comparable, nothing written\n' +
+  '  --seconds S  length of each data-plane run (default 2; --quick: 0.5)';
+
+function positive(name: string, value: string | undefined, integer: boolean): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isFinite(n) || n <= 0 || (integer && !Number.isInteger(n)))
+    throw new BenchOptionError(
+      `--${name} must be a positive ${integer ? 'integer' : 'number'}, not "${value}"`,
+    );
+  return n;
+}
+
+export function benchOptions(argv: string[]): BenchOptions {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      options: {
+        rounds: { type: 'string' },
+        only: { type: 'string' },
+        quick: { type: 'boolean', default: false },
+        seconds: { type: 'string' },
+        help: { type: 'boolean', default: false },
+      },
+      strict: true,
+      allowPositionals: false,
+    }));
+  } catch (err) {
+    throw new BenchOptionError(`${(err as Error).message}\n${USAGE}`);
+  }
+  if (values.help) throw new BenchOptionError(USAGE);
+  const only = values.only;
+  if (only !== undefined && only !== 'dataplane' && only !== 'control')
+    throw new BenchOptionError(`--only must be "dataplane" or "control", not "${only}"`);
+  const quick = values.quick === true;
+  const rounds = positive('rounds', values.rounds, true);
+  const seconds = positive('seconds', values.seconds, false) ?? (quick ? 0.5 : 2);
+  return {
+    control: only !== 'dataplane',
+    dataplane: only !== 'control',
+    quick,
+    controlRounds: rounds ?? (quick ? 1 : 5),
+    plane: {
+      rounds: rounds ?? (quick ? 1 : 5),
+      seconds,
+      synSeconds: Math.min(seconds, 1),
+      warmSeconds: quick ? 0.2 : 0.5,
+      flows: 64,
+      payload: 64,
+      concurrency: 16,
+      streams: 4,
+    },
+  };
+}
