@@ -6,11 +6,12 @@
 //   vxa3h-cli [cli0 10.201.41.10] -- br-vip (vxa3h-fab) -- [vip0 10.201.41.2 + VIP .100] vxa3h-amp
 //   vxa3h-amp [mem0 10.201.42.2] -- br-mem (vxa3h-fab) -- [eth0 10.201.42.11] vxa3h-m1
 import t from 'tap';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { removePins } from '../../src/dataplane/dataplane.js';
+import { startStandaloneAgent } from './standalone-agent.js';
 import { Netns, requireNetnsPrivileges, sh, waitFor } from '../lib/netns.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -99,29 +100,10 @@ t.test('a PROXY-protocol pool is served by HAProxy, with its counters on /metric
   const server = net.spawn(m1, process.execPath, [join(fixtures, 'echo-server.mjs'), 'm1', '8080']);
   await waitFor('member ready', () => new Promise<true>((r) => server.stdout?.once('data', () => r(true))));
 
-  const configFile = join(tmp, 'amphora.json');
-  writeFileSync(configFile, JSON.stringify(amphoraConfig()));
-  let agentLog = '';
-  const agent = net.spawn(amp, process.execPath, [
-    ...process.execArgv,
-    join(root, 'src/main.ts'),
-    '--config',
-    configFile,
-    '--pin-root',
-    pinRoot,
-    '--state-dir',
-    join(tmp, 'state'),
-    '--metrics',
-    '127.0.0.1:9100',
-    '--cleanup-on-exit',
-  ]);
-  agent.stderr?.on('data', (d: Buffer) => (agentLog += d.toString()));
-  t.teardown(() => {
-    if (!t.passing()) t.comment(`agent log:\n${agentLog}`);
-  });
-  await waitFor('agent ready', () => (agentLog.includes('agent-ready') ? true : undefined), 300, 100, 30_000);
+  const started = await startStandaloneAgent(t, net, amp, { config: amphoraConfig(), tmp, pinRoot });
+  const agent = started.process;
   t.match(
-    agentLog,
+    started.log(),
     /"event":"config-problem"[^\n]*"id":"l-proxy"[^\n]*"effect":"haproxy"/,
     'the reason is logged',
   );

@@ -7,7 +7,7 @@
 //                                                                               +-- [eth0 10.201.32.12] vxa3-m2
 import t from 'tap';
 import type { ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -16,6 +16,7 @@ import { removePins } from '../../src/dataplane/dataplane.js';
 import { readMapState } from '../../src/dataplane/map-state.js';
 import type { LbMaps } from '../../src/dataplane/maps.js';
 import { native } from '../../src/native/native.js';
+import { startStandaloneAgent } from './standalone-agent.js';
 import { Netns, requireNetnsPrivileges, waitFor } from '../lib/netns.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -115,27 +116,8 @@ t.test('a member failing its TCP check leaves the ring and returns when it answe
   }
   await serve('vxa3-m1', 'm1'); // m2 answers nothing yet
 
-  const configFile = join(tmp, 'amphora.json');
-  writeFileSync(configFile, JSON.stringify(amphoraConfig()));
-  let agentLog = '';
-  const agent = net.spawn(amp, process.execPath, [
-    ...process.execArgv,
-    join(root, 'src/main.ts'),
-    '--config',
-    configFile,
-    '--pin-root',
-    pinRoot,
-    '--state-dir',
-    join(tmp, 'state'),
-    '--metrics',
-    '127.0.0.1:9100',
-    '--cleanup-on-exit',
-  ]);
-  agent.stderr?.on('data', (d: Buffer) => (agentLog += d.toString()));
-  t.teardown(() => {
-    if (!t.passing()) t.comment(`agent log:\n${agentLog}`);
-  });
-  await waitFor('agent ready', () => (agentLog.includes('agent-ready') ? true : undefined), 300, 100, 30_000);
+  const started = await startStandaloneAgent(t, net, amp, { config: amphoraConfig(), tmp, pinRoot });
+  const agent = started.process;
 
   const maps = {} as Record<keyof LbMaps, number>;
   for (const [role, name] of Object.entries(MapName)) {
@@ -172,7 +154,7 @@ t.test('a member failing its TCP check leaves the ring and returns when it answe
   t.pass('m2, refusing connections, is out of the ring');
   t.equal(memberStatus('m2'), 'ERROR');
   t.equal(memberStatus('m1'), 'ONLINE');
-  t.match(agentLog, /"event":"health-recompiled"/, 'recompiled without a new config version');
+  t.match(started.log(), /"event":"health-recompiled"/, 'recompiled without a new config version');
 
   await serve('vxa3-m2', 'm2');
   await ringIs([M1, M2]);
