@@ -29,3 +29,14 @@ export async function loadAmphoraConfig(file: string): Promise<AmphoraConfig> {
   }
   return parseAmphoraConfig(text);
 }
+
+/** A pool's re-encryption fields when it has none (proto3 defaults). */
+export const POOL_TLS_DEFAULTS = {
+  tls_enabled: false,
+  tls_certificate: null,
+  ca_pem: '',
+  crl_pem: '',
+  tls_ciphers: '',
+  tls_versions: [] as string[],
+  alpn_protocols: [] as string[],
+} as const;

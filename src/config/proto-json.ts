@@ -13,6 +13,8 @@ type FieldType = Scalar | EnumType | { message: string };
 interface Field {
   type: FieldType;
   repeated?: boolean;
+  /** map<string, type>: a JSON object. */
+  map?: boolean;
 }
 type Message = Record<string, Field>;
 
@@ -49,6 +51,44 @@ const messages: Record<string, Message> = {
     timeout_member_connect: u32,
     timeout_member_data: u32,
     timeout_tcp_inspect: u32,
+    insert_headers: { type: 'string', map: true },
+    default_tls: { type: { message: 'TlsCertificate' } },
+    sni_tls: { type: { message: 'TlsCertificate' }, repeated: true },
+    client_authentication: str,
+    client_ca_pem: str,
+    client_crl_pem: str,
+    tls_ciphers: str,
+    tls_versions: { type: 'string', repeated: true },
+    alpn_protocols: { type: 'string', repeated: true },
+    hsts: { type: { message: 'Hsts' } },
+    l7policies: { type: { message: 'L7Policy' }, repeated: true },
+  },
+  TlsCertificate: {
+    ref: str,
+    certificate_pem: str,
+    private_key_pem: str,
+    intermediates_pem: { type: 'string', repeated: true },
+  },
+  Hsts: { max_age: u32, include_subdomains: bool, preload: bool },
+  L7Policy: {
+    id: str,
+    action: str,
+    position: u32,
+    redirect_pool_id: str,
+    redirect_url: str,
+    redirect_prefix: str,
+    redirect_http_code: u32,
+    admin_state_up: bool,
+    rules: { type: { message: 'L7Rule' }, repeated: true },
+  },
+  L7Rule: {
+    id: str,
+    type: str,
+    compare_type: str,
+    key: str,
+    value: str,
+    invert: bool,
+    admin_state_up: bool,
   },
   Pool: {
     id: str,
@@ -58,6 +98,13 @@ const messages: Record<string, Message> = {
     members: { type: { message: 'Member' }, repeated: true },
     session_persistence: { type: { message: 'SessionPersistence' } },
     health_monitor: { type: { message: 'HealthMonitor' } },
+    tls_enabled: bool,
+    tls_certificate: { type: { message: 'TlsCertificate' } },
+    ca_pem: str,
+    crl_pem: str,
+    tls_ciphers: str,
+    tls_versions: { type: 'string', repeated: true },
+    alpn_protocols: { type: 'string', repeated: true },
   },
   SessionPersistence: {
     type: str,
@@ -99,6 +146,7 @@ function isObject(v: unknown): v is Record<string, unknown> {
 
 function defaultOf(field: Field): unknown {
   if (field.repeated) return [];
+  if (field.map) return {};
   const t = field.type;
   if (typeof t === 'string') {
     if (t === 'string') return '';
@@ -156,6 +204,11 @@ function readMessage(name: string, v: unknown, path: string): Record<string, unk
     const raw = v[key];
     if (raw === undefined || raw === null) {
       out[key] = defaultOf(field);
+    } else if (field.map) {
+      if (!isObject(raw)) throw new ConfigError(here, 'expected an object (map)');
+      out[key] = Object.fromEntries(
+        Object.entries(raw).map(([k, item]) => [k, readValue(field.type, item, `${here}.${k}`)]),
+      );
     } else if (field.repeated) {
       if (!Array.isArray(raw)) throw new ConfigError(here, 'expected an array');
       out[key] = raw.map((item, i) => readValue(field.type, item, `${here}[${i}]`));

@@ -1,6 +1,7 @@
 // Shared by the HAProxy tests: config builders with Octavia's defaults, members that
 // answer with their name (in this process, on loopback 127.209.x.y), clients, and a
 // manager that is always closed at teardown. All waits are bounded.
+import { POOL_TLS_DEFAULTS } from '../../src/config/amphora-config.js';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, connect, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -28,6 +29,17 @@ export function listener(over: Partial<Listener__Output> = {}): Listener__Output
     timeout_member_connect: 0,
     timeout_member_data: 0,
     timeout_tcp_inspect: 0,
+    insert_headers: {},
+    default_tls: null,
+    sni_tls: [],
+    client_authentication: '',
+    client_ca_pem: '',
+    client_crl_pem: '',
+    tls_ciphers: '',
+    tls_versions: [],
+    alpn_protocols: [],
+    hsts: null,
+    l7policies: [],
     ...over,
   };
 }
@@ -78,6 +90,7 @@ export function pool(members: Member__Output[], over: Partial<Pool__Output> = {}
     members,
     session_persistence: null,
     health_monitor: null,
+    ...POOL_TLS_DEFAULTS,
     ...over,
   };
 }

@@ -11,13 +11,17 @@ import type { DataPlane as _velox_agent_v1_DataPlane, DataPlane__Output as _velo
 import type { GetStatusRequest as _velox_agent_v1_GetStatusRequest, GetStatusRequest__Output as _velox_agent_v1_GetStatusRequest__Output } from './velox/agent/v1/GetStatusRequest.js';
 import type { HealthMonitor as _velox_agent_v1_HealthMonitor, HealthMonitor__Output as _velox_agent_v1_HealthMonitor__Output } from './velox/agent/v1/HealthMonitor.js';
 import type { Heartbeat as _velox_agent_v1_Heartbeat, Heartbeat__Output as _velox_agent_v1_Heartbeat__Output } from './velox/agent/v1/Heartbeat.js';
+import type { Hsts as _velox_agent_v1_Hsts, Hsts__Output as _velox_agent_v1_Hsts__Output } from './velox/agent/v1/Hsts.js';
 import type { Interface as _velox_agent_v1_Interface, Interface__Output as _velox_agent_v1_Interface__Output } from './velox/agent/v1/Interface.js';
 import type { InterfaceStatus as _velox_agent_v1_InterfaceStatus, InterfaceStatus__Output as _velox_agent_v1_InterfaceStatus__Output } from './velox/agent/v1/InterfaceStatus.js';
+import type { L7Policy as _velox_agent_v1_L7Policy, L7Policy__Output as _velox_agent_v1_L7Policy__Output } from './velox/agent/v1/L7Policy.js';
+import type { L7Rule as _velox_agent_v1_L7Rule, L7Rule__Output as _velox_agent_v1_L7Rule__Output } from './velox/agent/v1/L7Rule.js';
 import type { Listener as _velox_agent_v1_Listener, Listener__Output as _velox_agent_v1_Listener__Output } from './velox/agent/v1/Listener.js';
 import type { Member as _velox_agent_v1_Member, Member__Output as _velox_agent_v1_Member__Output } from './velox/agent/v1/Member.js';
 import type { ObjectStatus as _velox_agent_v1_ObjectStatus, ObjectStatus__Output as _velox_agent_v1_ObjectStatus__Output } from './velox/agent/v1/ObjectStatus.js';
 import type { Pool as _velox_agent_v1_Pool, Pool__Output as _velox_agent_v1_Pool__Output } from './velox/agent/v1/Pool.js';
 import type { SessionPersistence as _velox_agent_v1_SessionPersistence, SessionPersistence__Output as _velox_agent_v1_SessionPersistence__Output } from './velox/agent/v1/SessionPersistence.js';
+import type { TlsCertificate as _velox_agent_v1_TlsCertificate, TlsCertificate__Output as _velox_agent_v1_TlsCertificate__Output } from './velox/agent/v1/TlsCertificate.js';
 
 type SubtypeConstructor<Constructor extends new (...args: any) => any, Subtype> = {
   new(...args: ConstructorParameters<Constructor>): Subtype;
@@ -37,13 +41,17 @@ export interface ProtoGrpcType {
         GetStatusRequest: MessageTypeDefinition<_velox_agent_v1_GetStatusRequest, _velox_agent_v1_GetStatusRequest__Output>
         HealthMonitor: MessageTypeDefinition<_velox_agent_v1_HealthMonitor, _velox_agent_v1_HealthMonitor__Output>
         Heartbeat: MessageTypeDefinition<_velox_agent_v1_Heartbeat, _velox_agent_v1_Heartbeat__Output>
+        Hsts: MessageTypeDefinition<_velox_agent_v1_Hsts, _velox_agent_v1_Hsts__Output>
         Interface: MessageTypeDefinition<_velox_agent_v1_Interface, _velox_agent_v1_Interface__Output>
         InterfaceStatus: MessageTypeDefinition<_velox_agent_v1_InterfaceStatus, _velox_agent_v1_InterfaceStatus__Output>
+        L7Policy: MessageTypeDefinition<_velox_agent_v1_L7Policy, _velox_agent_v1_L7Policy__Output>
+        L7Rule: MessageTypeDefinition<_velox_agent_v1_L7Rule, _velox_agent_v1_L7Rule__Output>
         Listener: MessageTypeDefinition<_velox_agent_v1_Listener, _velox_agent_v1_Listener__Output>
         Member: MessageTypeDefinition<_velox_agent_v1_Member, _velox_agent_v1_Member__Output>
         ObjectStatus: MessageTypeDefinition<_velox_agent_v1_ObjectStatus, _velox_agent_v1_ObjectStatus__Output>
         Pool: MessageTypeDefinition<_velox_agent_v1_Pool, _velox_agent_v1_Pool__Output>
         SessionPersistence: MessageTypeDefinition<_velox_agent_v1_SessionPersistence, _velox_agent_v1_SessionPersistence__Output>
+        TlsCertificate: MessageTypeDefinition<_velox_agent_v1_TlsCertificate, _velox_agent_v1_TlsCertificate__Output>
       }
     }
   }
