@@ -104,7 +104,9 @@ enum lb_exit_reason {
 #define LB_MAP_BACKEND_ACTIVE "lb_backend_active"
 #define LB_MAP_RR "lb_rr"
 #define LB_MAP_ALLOWED_CIDRS "lb_allowed_cidrs"
+#define LB_MAP_SWEEP_SLOTS "lb_sweep_slots"
 #define LB_PROG_XDP "xdp_lb"
+#define LB_PROG_SWEEP "lb_sweep"
 
 /* ---- structs ---------------------------------------------------------------- */
 
@@ -158,7 +160,7 @@ struct lb_flow {
 	__u32 vip_id;      /* service the flow belongs to */
 	__u8 dir;          /* LB_DIR_* */
 	__u8 state;        /* LB_CT_*; the pair's state is the later of its two entries' */
-	__u16 pad;
+	__u16 sweep_mark;  /* lb_sweep_args.mark of the sweep that rebuilt this half, else 0 */
 	/*
 	 * Auto last hop, set in reverse entries only: replies go back to the L2 neighbour
 	 * and interface the client's first packet came from, so they need no neighbour
@@ -187,6 +189,33 @@ struct lb_settings {
 struct lb_active {
 	__u64 opened_at_sweep; /* the lb_*_opened value when the sweep started */
 	__u64 active;          /* live flows the sweep counted */
+};
+
+/*
+ * The conntrack sweep (sweep.h) is the program lb_sweep, run by the agent with
+ * BPF_PROG_TEST_RUN: its "packet" is this struct, and it writes its results back.
+ */
+struct lb_sweep_args {
+	__u64 now_ns;   /* in: bpf_ktime_get_ns() to judge idleness by */
+	__u32 entries;  /* out: entries visited (not a half deleted with its twin before its turn) */
+	__u32 expired;  /* out: entries deleted as idle past their state's timeout */
+	__u32 orphaned; /* out: entries deleted because another flow holds their twin's key */
+	__u32 repaired; /* out: missing halves rebuilt */
+	__u16 mark;     /* in: nonzero, differs from the last sweep's; the walk skips halves it rebuilt */
+	__u16 pad;
+	__u32 pad2;
+};
+
+/*
+ * lb_sweep_slots: the sweep's scratch, slot vip_id for VIPs, LB_MAX_VIPS + id for
+ * members: the opened counter before the walk, the live flows counted, and (VIPs) the
+ * timeouts their flows age by.
+ */
+struct lb_sweep_slot {
+	__u64 opened_at_sweep;
+	__u64 active;
+	__u32 idle_timeout_ms;
+	__u32 syn_timeout_ms;
 };
 
 /* lb_allowed_cidrs key (LPM trie): prefixlen counts vip_id's 32 bits plus the address prefix. */
@@ -220,6 +249,8 @@ _Static_assert(sizeof(struct lb_flow_key) == 40, "lb_flow_key size");
 _Static_assert(sizeof(struct lb_flow) == 72, "lb_flow size");
 _Static_assert(sizeof(struct lb_settings) == 16, "lb_settings size");
 _Static_assert(sizeof(struct lb_active) == 16, "lb_active size");
+_Static_assert(sizeof(struct lb_sweep_args) == 32, "lb_sweep_args size");
+_Static_assert(sizeof(struct lb_sweep_slot) == 24, "lb_sweep_slot size");
 _Static_assert(sizeof(struct lb_cidr_key) == 24, "lb_cidr_key size");
 _Static_assert(sizeof(struct lb_stats) == 48, "lb_stats size");
 _Static_assert(sizeof(struct lb_exit_counter) == 16, "lb_exit_counter size");
@@ -231,6 +262,8 @@ static_assert(sizeof(struct lb_flow_key) == 40, "lb_flow_key size");
 static_assert(sizeof(struct lb_flow) == 72, "lb_flow size");
 static_assert(sizeof(struct lb_settings) == 16, "lb_settings size");
 static_assert(sizeof(struct lb_active) == 16, "lb_active size");
+static_assert(sizeof(struct lb_sweep_args) == 32, "lb_sweep_args size");
+static_assert(sizeof(struct lb_sweep_slot) == 24, "lb_sweep_slot size");
 static_assert(sizeof(struct lb_cidr_key) == 24, "lb_cidr_key size");
 static_assert(sizeof(struct lb_stats) == 48, "lb_stats size");
 static_assert(sizeof(struct lb_exit_counter) == 16, "lb_exit_counter size");

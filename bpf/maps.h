@@ -161,4 +161,13 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } lb_allowed_cidrs SEC(".maps");
 
+/* The conntrack sweep's scratch (lb.h struct lb_sweep_slot): VIPs, then members. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, LB_MAX_VIPS + LB_MAX_BACKENDS);
+	__type(key, __u32);
+	__type(value, struct lb_sweep_slot);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} lb_sweep_slots SEC(".maps");
+
 #endif /* VELOX_MAPS_H */

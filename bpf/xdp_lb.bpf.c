@@ -5,7 +5,7 @@
  * direction) gets its conntrack rewrite, and TCP control segments move its state (ct.h);
  * the first packet to a VIP is admitted (allowed_cidrs, connection_limit) and creates the
  * flow (member by the VIP's algorithm, select.h; SNAT port; flow.h); anything else goes to
- * the kernel untouched. The agent's sweep (src/dataplane/conntrack.ts) ages flows. Rewritten
+ * the kernel untouched. lb_sweep (sweep.h), which the agent runs, ages flows. Rewritten
  * packets leave by bpf_fib_lookup: back out of the ingress NIC or redirected via DEVMAP,
  * except replies, which go back to the client's last hop as recorded in the flow.
  */
@@ -20,6 +20,7 @@
 #include "stats.h"
 #include "fwd.h"
 #include "icmp.h"
+#include "sweep.h"
 
 /* A packet of a tracked flow: the entry's rewrite, then the client's last hop or the FIB. */
 static __always_inline int forward_tracked(struct xdp_md *ctx, struct packet *pkt, struct lb_flow *hit, __u64 now)
@@ -92,6 +93,20 @@ int xdp_lb(struct xdp_md *ctx)
 	stats_packet(&lb_backend_stats, fwd.backend_id, LB_DIR_FORWARD, pkt.len);
 	nat_rewrite(&pkt, &fwd);
 	return forward(ctx, &pkt, fwd.vip_id, fwd.backend_id);
+}
+
+/* The conntrack sweep: never attached; the agent runs it by BPF_PROG_TEST_RUN with a
+ * struct lb_sweep_args as the packet, and reads the results from the packet it returns. */
+SEC("xdp")
+int lb_sweep(struct xdp_md *ctx)
+{
+	void *data = (void *)(long)ctx->data;
+	struct lb_sweep_args *args = data;
+
+	if ((void *)(args + 1) > (void *)(long)ctx->data_end)
+		return XDP_ABORTED;
+	sweep_run(args);
+	return XDP_PASS;
 }
 
 char LICENSE[] SEC("license") = "GPL";

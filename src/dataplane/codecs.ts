@@ -86,8 +86,10 @@ export const MapName = {
   backendActive: 'lb_backend_active',
   rr: 'lb_rr',
   allowedCidrs: 'lb_allowed_cidrs',
+  sweepSlots: 'lb_sweep_slots',
 } as const;
 export const PROG_XDP = 'xdp_lb';
+export const PROG_SWEEP = 'lb_sweep';
 
 /** Every lb.h constant by its macro name, as the addon's constants() reports them. */
 export const LB_CONSTANTS: Record<string, number | string> = {
@@ -132,7 +134,9 @@ export const LB_CONSTANTS: Record<string, number | string> = {
   LB_MAP_BACKEND_ACTIVE: MapName.backendActive,
   LB_MAP_RR: MapName.rr,
   LB_MAP_ALLOWED_CIDRS: MapName.allowedCidrs,
+  LB_MAP_SWEEP_SLOTS: MapName.sweepSlots,
   LB_PROG_XDP: PROG_XDP,
+  LB_PROG_SWEEP: PROG_SWEEP,
 };
 
 /** Sizes and field offsets, by struct and field name as in lb.h. */
@@ -166,7 +170,7 @@ export const LAYOUT = {
       vip_id: 40,
       dir: 44,
       state: 45,
-      pad: 46,
+      sweep_mark: 46,
       l2_dst: 48,
       l2_src: 54,
       ifindex: 60,
@@ -179,6 +183,14 @@ export const LAYOUT = {
   },
   lb_active: { size: 16, offsets: { opened_at_sweep: 0, active: 8 } },
   lb_cidr_key: { size: 24, offsets: { prefixlen: 0, vip_id: 4, addr: 8 } },
+  lb_sweep_args: {
+    size: 32,
+    offsets: { now_ns: 0, entries: 8, expired: 12, orphaned: 16, repaired: 20, mark: 24, pad: 26, pad2: 28 },
+  },
+  lb_sweep_slot: {
+    size: 24,
+    offsets: { opened_at_sweep: 0, active: 8, idle_timeout_ms: 16, syn_timeout_ms: 20 },
+  },
   lb_stats: {
     size: 48,
     offsets: { rx_packets: 0, rx_bytes: 8, tx_packets: 16, tx_bytes: 24, new_flows: 32, drops: 40 },

@@ -1,32 +1,29 @@
-// The agent's conntrack sweep over lb_flows. The XDP program creates and updates entries
+// The conntrack sweep over lb_flows. The XDP program creates and updates entries
 // (bpf/ct.h, bpf/flow.h) but never ages them: the sweep deletes pairs idle past their
 // state's timeout, rebuilds a half that LRU eviction took, removes halves whose twin's key
 // another flow holds now, and counts the live pairs per VIP and member into lb_*_active,
 // which connection_limit and LEAST_CONNECTIONS read.
 //
-// planSweep() is the policy (pure); sweepConntrack() reads the maps, plans and applies.
+// planSweep() states the policy (pure, tested case by case); the kernel program lb_sweep
+// (bpf/sweep.h) applies it in one walk, and sweepConntrack() runs that program. A test
+// runs both on the same tables. The walk is in the kernel because copying a full table
+// (262,144 entries) to the agent and back cost ~2 s of CPU; lb_sweep takes milliseconds.
 import type { NativeAddon } from '../native/native.js';
-import { ExistsError } from '../native/errors.js';
 import {
-  decodeSettings,
-  decodeU64,
-  decodeVipMeta,
-  encodeActive,
-  encodeFlow,
-  encodeFlowKey,
-  encodeU32,
   LB_CT_CLOSING,
   LB_CT_SYN_SENT,
   LB_DIR_FORWARD,
   LB_DIR_REVERSE,
-  LB_MAX_BACKENDS,
-  LB_MAX_VIPS,
   LAYOUT,
-  BACKEND_SIZE,
   FLOW_KEY_SIZE,
   FLOW_SIZE,
-  U32_SIZE,
 } from './codecs.js';
+
+/** Tells this sweep's rebuilt halves from older ones (lb_flow.sweep_mark). */
+let sweepMark = Math.floor(Math.random() * 0xffff); // a restarted agent does not repeat the last one
+
+/** The verdict lb_sweep returns when it ran (XDP_PASS). */
+const SWEEP_DONE = 2;
 import type { LbMaps } from './maps.js';
 import { ctFields, entryId, RawCtEntry, twinIdOf, twinKey, type CtEntry } from './ct-entry.js';
 
@@ -141,7 +138,7 @@ export function planSweep(entries: readonly CtEntry[], policy: SweepPolicy): Swe
 }
 
 export interface SweepResult {
-  /** Entries in lb_flows when the walk ran. */
+  /** Entries visited: all of lb_flows, less halves deleted with their twin before their turn. */
   entries: number;
   /** Entries deleted as expired (both halves of a pair count). */
   expired: number;
@@ -149,20 +146,39 @@ export interface SweepResult {
   orphaned: number;
   /** Halves rebuilt. */
   repaired: number;
-  vipActive: Map<number, number>;
-  backendActive: Map<number, number>;
 }
 
 export interface SweepOptions {
-  /** bpf_ktime_get_ns() to judge by; default process.hrtime.bigint() when the sweep starts. */
+  /** bpf_ktime_get_ns() to judge by; default process.hrtime.bigint() (CLOCK_MONOTONIC) now. */
   nowNs?: bigint;
-  /** Backend ids to write lb_backend_active for; default every slot of lb_backends in use. */
-  backendIds?: readonly number[];
+}
+
+/**
+ * One sweep: runs lb_sweep (the program `sweepProgFd`), which walks lb_flows, deletes
+ * expired pairs and orphaned halves, rebuilds missing halves, and writes lb_vip_active /
+ * lb_backend_active as { opened_at_sweep: the counter before the walk, active: the live
+ * pairs counted }.
+ */
+export function sweepConntrack(nat: NativeAddon, sweepProgFd: number, opts: SweepOptions = {}): SweepResult {
+  const o = LAYOUT.lb_sweep_args.offsets;
+  const args = Buffer.alloc(LAYOUT.lb_sweep_args.size);
+  args.writeBigUInt64LE(opts.nowNs ?? process.hrtime.bigint(), o.now_ns);
+  sweepMark = (sweepMark % 0xffff) + 1; // 1..65535: 0 marks halves no sweep rebuilt
+  args.writeUInt16LE(sweepMark, o.mark);
+  const run = nat.testRun(sweepProgFd, args);
+  if (run.retval !== SWEEP_DONE || run.data.length < args.length)
+    throw new Error(`lb_sweep failed (verdict ${run.retval}, ${run.data.length} bytes back)`);
+  return {
+    entries: run.data.readUInt32LE(o.entries),
+    expired: run.data.readUInt32LE(o.expired),
+    orphaned: run.data.readUInt32LE(o.orphaned),
+    repaired: run.data.readUInt32LE(o.repaired),
+  };
 }
 
 /** Every lb_flows entry, each once (a batch walk racing the program may repeat a key). */
-function readFlows(nat: NativeAddon, fd: number): CtEntry[] {
-  const { count, keys, values } = nat.mapDump(fd);
+export function dumpFlows(nat: NativeAddon, flowsFd: number): CtEntry[] {
+  const { count, keys, values } = nat.mapDump(flowsFd);
   const seen = new Map<string, RawCtEntry>();
   for (let i = 0; i < count; i++) {
     const e = new RawCtEntry(
@@ -172,100 +188,4 @@ function readFlows(nat: NativeAddon, fd: number): CtEntry[] {
     if (!seen.has(e.id)) seen.set(e.id, e);
   }
   return [...seen.values()];
-}
-
-function readVipTimeouts(nat: NativeAddon, fd: number): Map<number, VipTimeouts> {
-  const vips = new Map<number, VipTimeouts>();
-  for (let k = nat.mapNextKey(fd, null); k; k = nat.mapNextKey(fd, k)) {
-    const v = nat.mapLookup(fd, k);
-    if (!v) continue;
-    const m = decodeVipMeta(v);
-    vips.set(m.vipId, { idleTimeoutMs: m.idleTimeoutMs, synTimeoutMs: m.synTimeoutMs });
-  }
-  return vips;
-}
-
-function backendsInUse(nat: NativeAddon, fd: number): number[] {
-  const { count, keys, values } = nat.mapDump(fd);
-  const familyOffset = LAYOUT.lb_backend.offsets.family; // 0 = slot unused
-  const ids: number[] = [];
-  for (let i = 0; i < count; i++) {
-    if (values[i * BACKEND_SIZE + familyOffset] !== 0) ids.push(keys.readUInt32LE(i * U32_SIZE));
-  }
-  return ids;
-}
-
-/** Deletes the entries (a pair or a lone half) unless a packet refreshed one since the snapshot. */
-function deleteIfUnchanged(nat: NativeAddon, fd: number, group: readonly CtEntry[]): number {
-  const unchanged = group.every((e) => {
-    const now = nat.mapLookup(fd, encodeFlowKey(e.key));
-    return (
-      now !== null && now.readBigUInt64LE(LAYOUT.lb_flow.offsets.last_seen_ns) === ctFields(e).lastSeenNs
-    );
-  });
-  if (!unchanged) return 0;
-  return group.filter((e) => nat.mapDelete(fd, encodeFlowKey(e.key))).length;
-}
-
-/**
- * One sweep of lb_flows: reads the opened counters, walks the table, deletes expired pairs
- * and orphaned halves, rebuilds missing halves, and writes lb_vip_active / lb_backend_active
- * as { opened_at_sweep: the counter before the walk, active: the live pairs counted }.
- */
-export function sweepConntrack(nat: NativeAddon, maps: LbMaps, opts: SweepOptions = {}): SweepResult {
-  const vips = readVipTimeouts(nat, maps.vips);
-  const settings = nat.mapLookup(maps.settings, encodeU32(0));
-  const closingTimeoutMs = settings ? decodeSettings(settings).closingTimeoutMs : 0;
-  const backendIds = opts.backendIds ?? backendsInUse(nat, maps.backends);
-  const opened = (fd: number, id: number): bigint => {
-    const v = nat.mapLookup(fd, encodeU32(id));
-    return v ? decodeU64(v) : 0n;
-  };
-  const vipOpened = new Map([...vips.keys()].map((id) => [id, opened(maps.vipOpened, id)]));
-  const backendOpened = new Map(backendIds.map((id) => [id, opened(maps.backendOpened, id)]));
-  const nowNs = opts.nowNs ?? process.hrtime.bigint();
-
-  const entries = readFlows(nat, maps.flows);
-  const plan = planSweep(entries, { vips, closingTimeoutMs, nowNs });
-
-  const result: SweepResult = {
-    entries: entries.length,
-    expired: 0,
-    orphaned: 0,
-    repaired: 0,
-    vipActive: plan.vipActive,
-    backendActive: plan.backendActive,
-  };
-  for (const group of plan.expired) result.expired += deleteIfUnchanged(nat, maps.flows, group);
-  for (const e of plan.orphaned) result.orphaned += deleteIfUnchanged(nat, maps.flows, [e]);
-  for (const e of plan.repairs) {
-    try {
-      nat.mapUpdate(maps.flows, encodeFlowKey(e.key), encodeFlow(e.flow), 1 /* BPF_NOEXIST */);
-      result.repaired++;
-    } catch (err) {
-      if (!(err instanceof ExistsError)) throw err; // the program rebuilt it meanwhile
-    }
-  }
-
-  const writeActive = (
-    fds: { active: number; opened: number },
-    max: number,
-    openedBefore: Map<number, bigint>,
-    counts: Map<number, number>,
-  ): void => {
-    for (const id of new Set([...openedBefore.keys(), ...counts.keys()])) {
-      if (id >= max) continue; // a corrupt entry's id: no slot to write
-      const openedAtSweep = openedBefore.get(id) ?? opened(fds.opened, id);
-      const active = { openedAtSweep, active: BigInt(counts.get(id) ?? 0) };
-      nat.mapUpdate(fds.active, encodeU32(id), encodeActive(active));
-    }
-  };
-  writeActive({ active: maps.vipActive, opened: maps.vipOpened }, LB_MAX_VIPS, vipOpened, plan.vipActive);
-  writeActive(
-    { active: maps.backendActive, opened: maps.backendOpened },
-    LB_MAX_BACKENDS,
-    backendOpened,
-    plan.backendActive,
-  );
-  return result;
 }

@@ -15,7 +15,7 @@ import {
   type XdpMode,
 } from '../native/native.js';
 import { Applier } from './applier.js';
-import { MapName, PROG_XDP, decodeU32, encodeSettings, encodeU32 } from './codecs.js';
+import { MapName, PROG_SWEEP, PROG_XDP, decodeU32, encodeSettings, encodeU32 } from './codecs.js';
 import { compile, type Compiled } from './compiler.js';
 import { sweepConntrack } from './conntrack.js';
 import type { ApplyOptions, DataplaneDriver, InterfaceMode, TrafficSnapshot } from './driver.js';
@@ -53,6 +53,7 @@ export class Dataplane implements DataplaneDriver {
   private readonly obj: BpfObjectHandle;
   private readonly maps: LbMaps;
   private readonly progFd: number;
+  private readonly sweepProgFd: number;
   private readonly applier: Applier;
   private readonly links = new Map<string, Attachment>();
   private readonly neighbours = new Map<string, string>(); // address -> ifname
@@ -71,6 +72,7 @@ export class Dataplane implements DataplaneDriver {
     this.obj = this.nat.loadObject(opts.bpfObject, { pinRoot: this.mapsDir });
     this.maps = lbMaps(this.nat.objectMaps(this.obj));
     this.progFd = this.nat.programFd(this.obj, PROG_XDP);
+    this.sweepProgFd = this.nat.programFd(this.obj, PROG_SWEEP);
     for (const ifindex of txPorts)
       this.nat.mapUpdate(this.maps.txPorts, encodeU32(ifindex), encodeU32(ifindex));
     this.adoptLinks();
@@ -104,7 +106,7 @@ export class Dataplane implements DataplaneDriver {
   private sweep(): void {
     if (this.closed) return;
     try {
-      sweepConntrack(this.nat, this.maps, { backendIds: [...this.applier.current.backends.keys()] });
+      sweepConntrack(this.nat, this.sweepProgFd);
       if (this.sweepFailing) this.opts.log.info('conntrack-sweep-recovered');
       this.sweepFailing = false;
     } catch (err) {
@@ -170,7 +172,10 @@ export class Dataplane implements DataplaneDriver {
       dp?.generic_xdp ? 'generic' : 'native',
     );
 
-    const compiled = compile(config, this.applier.allocations, this.applier.current, { health: opts.health });
+    const compiled = compile(config, this.applier.allocations, this.applier.current, {
+      health: opts.health,
+      haproxyProtocols: opts.haproxyProtocols,
+    });
     await this.syncNeighbours(compiled);
     this.announceAddresses(config);
     const plan = this.applier.apply(compiled);

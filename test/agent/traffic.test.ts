@@ -17,6 +17,7 @@ import {
   encodeFlowKey,
   encodeU32,
   encodeU64,
+  PROG_SWEEP,
 } from '../../src/dataplane/codecs.js';
 import { compile } from '../../src/dataplane/compiler.js';
 import { sweepConntrack } from '../../src/dataplane/conntrack.js';
@@ -116,7 +117,7 @@ t.test('traffic: summed over CPUs, drops by reason, open connections after a swe
   pair('192.0.2.2', 40002, 10002, now);
   pair('192.0.2.3', 40003, 10003, now - 3_600_000_000_000n); // idle for an hour: expired
   nat.mapUpdate(maps.vipOpened, encodeU32(vipId), encodeU64(7n));
-  const swept = sweepConntrack(nat, maps, { nowNs: now + 1_000_000n });
+  const swept = sweepConntrack(nat, nat.programFd(handle, PROG_SWEEP), { nowNs: now + 1_000_000n });
   t.equal(swept.expired, 2, 'both halves of the idle pair are gone');
 
   const read = () => readTraffic(nat, maps, [vipId], [backendA]);

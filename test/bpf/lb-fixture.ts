@@ -10,7 +10,7 @@ import { existsSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { native, type BpfObjectHandle, type NativeAddon } from '../../src/native/native.js';
-import { MapName, PROG_XDP } from '../../src/dataplane/codecs.js';
+import { MapName, PROG_SWEEP, PROG_XDP } from '../../src/dataplane/codecs.js';
 import { LbMapAccess } from './lb-maps.js';
 
 const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -88,6 +88,12 @@ export class LbFixture extends LbMapAccess {
     this.obj = this.addon.loadObject(objectPath, { pinRoot: this.pinRoot });
     for (const m of this.addon.objectMaps(this.obj)) this.fds.set(m.name, m.fd);
     this.addon.pinObject(this.addon.programFd(this.obj, PROG_XDP), this.progPin);
+  }
+
+  /** The conntrack sweep program (lb_sweep) of the loaded object. */
+  get sweepProgFd(): number {
+    if (!this.obj) throw new Error('the fixture is torn down');
+    return this.addon.programFd(this.obj, PROG_SWEEP);
   }
 
   private get progPin(): string {

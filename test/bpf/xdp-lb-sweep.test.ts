@@ -1,4 +1,4 @@
-// The agent's conntrack sweep against the real maps: flows made by BPF_PROG_TEST_RUN, aged
+// The conntrack sweep (lb_sweep) against the real maps: flows made by BPF_PROG_TEST_RUN, aged
 // by rewriting last_seen_ns, then swept: expired pairs deleted, lost halves rebuilt, live
 // pairs counted into lb_vip_active / lb_backend_active, which connection_limit then reads.
 import t from 'tap';
@@ -102,8 +102,10 @@ t.test('a sweep deletes expired pairs, rebuilds lost halves and counts live pair
   fx.deleteFlow(lostForward.fwdKey);
 
   const vipOpened = fx.vipOpened(TCP_SERVICE.vipId);
-  const result = sweepConntrack(fx.nat, fx.maps);
-  t.match(result, { entries: 12, expired: 4, orphaned: 0, repaired: 2 });
+  const result = sweepConntrack(fx.nat, fx.sweepProgFd);
+  t.match(result, { expired: 4, orphaned: 0, repaired: 2 });
+  // 12 entries; an expired pair's second half is not visited when its twin went first.
+  t.ok(result.entries >= 10 && result.entries <= 12, `${result.entries} entries visited`);
 
   for (const gone of [stalledSyn, idleUdp]) {
     t.equal(fx.flow(gone.fwdKey), null, `${gone.fwdKey.sport}: forward deleted`);
@@ -125,10 +127,6 @@ t.test('a sweep deletes expired pairs, rebuilds lost halves and counts live pair
   t.equal(fx.flowCount(), 10);
 
   const liveTcp = [live, lostReverse, lostForward];
-  t.same([...result.vipActive].sort(), [
-    [TCP_SERVICE.vipId, 3],
-    [UDP_SERVICE.vipId, 1],
-  ]);
   t.same(fx.vipActive(TCP_SERVICE.vipId), { openedAtSweep: vipOpened, active: 3n }, 'lb_vip_active written');
   t.same(fx.vipActive(UDP_SERVICE.vipId).active, 1n);
   for (let m = 0; m < 3; m++) {
@@ -151,7 +149,8 @@ t.test('a sweep deletes expired pairs, rebuilds lost halves and counts live pair
 });
 
 t.test('connection_limit counts from the sweep: active plus flows opened since', async (t) => {
-  const before = sweepConntrack(fx.nat, fx.maps).vipActive.get(TCP_SERVICE.vipId) ?? 0;
+  sweepConntrack(fx.nat, fx.sweepProgFd);
+  const before = Number(fx.vipActive(TCP_SERVICE.vipId).active);
   fx.setVip(
     { addr: VIP, port: TCP_SERVICE.port, proto: IPPROTO_TCP },
     vipMeta({
@@ -173,7 +172,7 @@ t.test('connection_limit counts from the sweep: active plus flows opened since',
   t.equal(fx.runOne(syn(43101)).retval, XDP_DROP, 'at the limit');
   fx.runOn(CLIENT_IFACE, tcpPacket({ ...client, sport: 43100, dport: TCP_SERVICE.port, flags: TCP_RST }));
   t.equal(fx.runOne(syn(43102)).retval, XDP_DROP, 'a closed flow frees nothing until the sweep');
-  sweepConntrack(fx.nat, fx.maps);
+  sweepConntrack(fx.nat, fx.sweepProgFd);
   t.ok(fx.flow(extra.fwdKey), 'the closing pair stays until its timeout');
   t.equal(fx.runOn(CLIENT_IFACE, syn(43103)).retval, XDP_REDIRECT, 'after the sweep there is room');
 });
