@@ -58,7 +58,7 @@ async function main(): Promise<number> {
 
   const dataplane = new Dataplane({ bpfObject, pinRoot, log });
   const health = new MemberHealthChecker({ log });
-  const haproxy = new HaproxyManager({ runDir: join(stateDir, 'haproxy'), log });
+  const haproxy = new HaproxyManager({ runDir: join(stateDir, 'haproxy'), log, metricsListen });
   const agent = new Agent(dataplane, log, bootstrap ? amphoraId : '', { health, haproxy });
   const metrics = await startMetricsServer(agentMetrics(agent), metricsListen, log);
   const grpc = bootstrap ? await startAgentServer(agent, bootstrap.grpc_listen, bootstrap.tls, log) : null;

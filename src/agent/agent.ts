@@ -6,7 +6,7 @@
 import { ConfigError } from '../config/config-error.js';
 import { validateAmphoraConfig } from '../config/validate.js';
 import type { Compiled, MemberHealth } from '../dataplane/compiler.js';
-import type { DataplaneDriver } from '../dataplane/driver.js';
+import type { ApplyOptions, DataplaneDriver } from '../dataplane/driver.js';
 import type { AmphoraConfig__Output } from '../grpc/gen/velox/agent/v1/AmphoraConfig.js';
 import { errorFields, type Logger } from './log.js';
 import { objectReports, type StatusReport } from './report.js';
@@ -87,7 +87,7 @@ export class Agent {
       throw new StaleVersionError(`config version ${version} is older than the applied version ${current}`);
     }
     try {
-      const compiled = await this.dataplane.apply(config, { health: this.memberHealth });
+      const compiled = await this.dataplane.apply(config, this.compileOptions());
       // After the maps: HAProxy takes over a listener only once XDP stopped serving it.
       if (this.haproxy) await this.haproxy.apply(config, compiled.haproxyListeners);
       else if (compiled.haproxyListeners.length > 0) {
@@ -102,6 +102,11 @@ export class Agent {
       this.log.error('apply-failed', { version, ...errorFields(err) });
       throw err;
     }
+  }
+
+  /** Listeners of the protocols HAProxy renders (HTTP, ...) are routed to it. */
+  private compileOptions(): ApplyOptions {
+    return { health: this.memberHealth, haproxyProtocols: this.haproxy?.l7Protocols ?? [] };
   }
 
   /** The checker probes the members of fast-path pools; HAProxy checks its own. */
@@ -119,7 +124,7 @@ export class Agent {
       this.recompileQueued = false;
       const applied = this.applied;
       if (!applied) return;
-      const compiled = await this.dataplane.apply(applied.config, { health: this.memberHealth });
+      const compiled = await this.dataplane.apply(applied.config, this.compileOptions());
       this.applied = { ...applied, compiled };
       const out = compiled.members.filter((m) => m.servedBy === 'xdp' && m.status === 'ERROR');
       this.log.info('health-recompiled', { changed: count, members_in_error: out.map((m) => m.id) });

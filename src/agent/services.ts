@@ -34,6 +34,8 @@ export interface ProxyStatus {
 }
 
 export interface Proxy {
+  /** Listener protocols besides TCP/HTTPS that it serves (HTTP, ...); absent: none. */
+  readonly l7Protocols?: readonly string[];
   /** Serve exactly these listeners of `config` (none: stop serving). */
   apply(config: AmphoraConfig__Output, listenerIds: string[]): Promise<unknown>;
   /** From HAProxy's runtime stats; rejects when they cannot be read. */

@@ -18,14 +18,13 @@ import {
   FLOW_KEY_SIZE,
   FLOW_SIZE,
 } from './codecs.js';
+import { ctFields, entryId, RawCtEntry, twinIdOf, twinKey, type CtEntry } from './ct-entry.js';
 
 /** Tells this sweep's rebuilt halves from older ones (lb_flow.sweep_mark). */
 let sweepMark = Math.floor(Math.random() * 0xffff); // a restarted agent does not repeat the last one
 
 /** The verdict lb_sweep returns when it ran (XDP_PASS). */
 const SWEEP_DONE = 2;
-import type { LbMaps } from './maps.js';
-import { ctFields, entryId, RawCtEntry, twinIdOf, twinKey, type CtEntry } from './ct-entry.js';
 
 export { twinKey, type CtEntry } from './ct-entry.js';
 

@@ -28,6 +28,8 @@ export interface InterfaceMode {
 export interface ApplyOptions {
   /** The member health checker's results: members in ERROR leave the ring. */
   health?: MemberHealth;
+  /** Listener protocols besides TCP/HTTPS that HAProxy serves (see RoutingOptions). */
+  haproxyProtocols?: readonly string[];
 }
 
 export interface DataplaneDriver {

@@ -17,7 +17,7 @@ export class HaproxyConfigError extends Error {
   }
 }
 
-/** Valid input that this module does not serve (yet): UDP, HTTP modes (issue 5), a UDP-CONNECT monitor. */
+/** Valid input that this module does not serve (yet): UDP, TLS termination, a UDP-CONNECT monitor. */
 export class HaproxyUnsupportedError extends HaproxyConfigError {
   override name = 'HaproxyUnsupportedError';
 }

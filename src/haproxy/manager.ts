@@ -1,5 +1,5 @@
-// The agent's HAProxy: serves the listeners the XDP fast path cannot, in TCP mode for now
-// (HTTP and TLS come with issue 5). apply() renders, validates with `haproxy -c`, swaps the
+// The agent's HAProxy: serves the listeners the XDP fast path cannot, in TCP mode, and
+// HTTP listeners with their L7 policies (TLS termination comes later). apply() renders, validates with `haproxy -c`, swaps the
 // file atomically and starts or seamlessly reloads the master; status() reads the runtime
 // stats. Applies are serialized; a failed one leaves the previous configuration serving.
 import { execFile } from 'node:child_process';
@@ -13,7 +13,13 @@ import { CounterTotals, type Counters } from './counters.js';
 import { HaproxyConfigError, HaproxyNotInstalledError, HaproxyProcessError } from './errors.js';
 import { haproxyPaths, PING_SCRIPT, type HaproxyPaths } from './paths.js';
 import { HaproxyProcess } from './process.js';
-import { DEFAULT_MAXCONN, renderHaproxyConfig, selectListeners } from './render.js';
+import {
+  DEFAULT_MAXCONN,
+  L7_LISTENER_PROTOCOLS,
+  L7_LISTENER_PROTOCOLS_WITH_METRICS,
+  renderHaproxyConfig,
+  selectListeners,
+} from './render.js';
 import {
   NOTHING_SERVED,
   servedObjects,
@@ -22,6 +28,7 @@ import {
   type HaproxyStatus,
   type Served,
 } from './served.js';
+import { runtimeCommands } from './runtime-update.js';
 import { parseInfoPid, parseShowStat } from './stats.js';
 
 export type { HaproxyObjectStatus } from './stats.js';
@@ -37,6 +44,8 @@ export interface HaproxyManagerOptions {
   runDir: string; // e.g. <stateDir>/haproxy, created 0700
   haproxyBin?: string;
   log?: Logger;
+  /** The agent's metrics server, "HOST:PORT": PROMETHEUS listeners are served only with it. */
+  metricsListen?: string;
 }
 
 const CHECK_TIMEOUT_MS = 30_000;
@@ -54,6 +63,9 @@ function maxconnForFdLimit(): number {
 }
 
 export class HaproxyManager {
+  /** Listener protocols besides TCP/HTTPS it serves: the agent routes them here. */
+  readonly l7Protocols: readonly string[];
+  private readonly metricsListen: string | undefined;
   private readonly paths: HaproxyPaths;
   private readonly bin: string;
   private readonly log: Logger;
@@ -70,6 +82,8 @@ export class HaproxyManager {
     this.bin = opts.haproxyBin ?? 'haproxy';
     this.log = opts.log ?? silentLogger;
     this.process = new HaproxyProcess(this.bin, this.paths, this.log);
+    this.metricsListen = opts.metricsListen;
+    this.l7Protocols = opts.metricsListen ? L7_LISTENER_PROTOCOLS_WITH_METRICS : L7_LISTENER_PROTOCOLS;
   }
 
   /** Serve exactly these listeners (ids from config.listeners) with HAProxy; [] stops HAProxy. */
@@ -109,9 +123,14 @@ export class HaproxyManager {
     const text = renderHaproxyConfig(config, listenerIds, {
       runDir: this.paths.runDir,
       maxconn: maxconnForFdLimit(),
+      metricsListen: this.metricsListen,
     });
     const served = servedObjects(selectListeners(config, listenerIds));
     if (this.process.running && text === this.liveText) {
+      this.served = served;
+      return;
+    }
+    if (await this.updateAtRuntime(text)) {
       this.served = served;
       return;
     }
@@ -134,6 +153,34 @@ export class HaproxyManager {
     }
     this.liveText = text;
     this.served = served;
+  }
+
+  /**
+   * Only member weights or admin states changed: set them through the runtime API, keep the
+   * worker (and its connections, stick tables, counters), and put the new file in place for
+   * the next reload. False when a reload is needed, or HAProxy refused a command (the
+   * reload then sets everything from the file).
+   */
+  private async updateAtRuntime(text: string): Promise<boolean> {
+    if (!this.process.running || this.liveText === undefined) return false;
+    const commands = runtimeCommands(this.liveText, text);
+    if (!commands || commands.length === 0) return false;
+    let answer: string;
+    try {
+      answer = await cliCommand(this.paths.adminSocket, commands.join(';'), 3000);
+    } catch (err) {
+      this.log.warn('haproxy_runtime_update_failed', { error: (err as Error).message });
+      return false;
+    }
+    if (answer.trim() !== '') {
+      this.log.warn('haproxy_runtime_update_refused', { answer: answer.trim().slice(0, 500) });
+      return false;
+    }
+    await writeFile(`${this.paths.config}.new`, text, { mode: 0o600 });
+    await rename(`${this.paths.config}.new`, this.paths.config);
+    this.liveText = text;
+    this.log.info('haproxy_runtime_update', { commands: commands.length });
+    return true;
   }
 
   private async reloadOrRestore(previous: string | undefined): Promise<void> {

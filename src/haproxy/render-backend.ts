@@ -7,12 +7,15 @@ import type { Pool__Output } from '../grpc/gen/velox/agent/v1/Pool.js';
 import { HaproxyConfigError, HaproxyUnsupportedError } from './errors.js';
 import type { HaproxyPaths } from './paths.js';
 import { renderHealthCheck, type HealthCheck } from './render-check.js';
+import { cookiePersistenceLines, httpCookieOption, insertHeaderLines } from './render-http.js';
 import { addressToken, nameToken, netmaskPrefix, portToken } from './tokens.js';
 
 export const DEFAULT_CONNECT_TIMEOUT_MS = 5_000;
 export const DEFAULT_DATA_TIMEOUT_MS = 50_000;
 const DEFAULT_PERSISTENCE_TIMEOUT_S = 360; // Octavia's default for persistence_timeout
 const STICK_TABLE_SIZE = '10k'; // Octavia's stick_size
+
+export type ProxyMode = 'tcp' | 'http';
 
 export function backendName(poolId: string, listenerId: string): string {
   return `${poolId}:${listenerId}`;
@@ -40,11 +43,14 @@ function balanceLines(algorithm: string, path: string): string[] {
   }
 }
 
-function persistenceLines(pool: Pool__Output, vipIsV6: boolean, path: string): string[] {
+function persistenceLines(pool: Pool__Output, vipIsV6: boolean, mode: ProxyMode, path: string): string[] {
   const sp = pool.session_persistence;
   if (!sp || sp.type === '') return [];
-  // Cookies need HTTP: in TCP mode they have no effect, as in Octavia (the compiler reports it).
-  if (sp.type === 'HTTP_COOKIE' || sp.type === 'APP_COOKIE') return [];
+  if (sp.type === 'HTTP_COOKIE' || sp.type === 'APP_COOKIE') {
+    // Cookies need HTTP: in TCP mode they have no effect, as in Octavia (the compiler reports it).
+    const expire = sp.persistence_timeout || DEFAULT_PERSISTENCE_TIMEOUT_S;
+    return mode === 'http' ? cookiePersistenceLines(sp, expire, path) : [];
+  }
   if (sp.type !== 'SOURCE_IP') {
     throw new HaproxyConfigError(
       `${JSON.stringify(sp.type)} is not a session persistence type`,
@@ -82,7 +88,13 @@ function proxyProtocolOption(protocol: string, path: string): string[] {
   }
 }
 
-function serverLine(pool: Pool__Output, n: number, path: string, check: HealthCheck | undefined): string {
+function serverLine(
+  pool: Pool__Output,
+  n: number,
+  path: string,
+  check: HealthCheck | undefined,
+  mode: ProxyMode,
+): string {
   const m = pool.members[n]!;
   const p = `${path}.members[${n}]`;
   if (!Number.isInteger(m.weight) || m.weight < 0 || m.weight > 256) {
@@ -97,6 +109,7 @@ function serverLine(pool: Pool__Output, n: number, path: string, check: HealthCh
     `${addressToken(m.address, `${p}.address`)}:${portToken(m.protocol_port, `${p}.protocol_port`)}`,
     `weight ${m.weight}`, // 0 drains: no new connections, existing ones finish
     ...(check ? check.serverOptions(m, p) : []),
+    ...(mode === 'http' && pool.session_persistence?.type === 'HTTP_COOKIE' ? httpCookieOption(m.id) : []),
     ...proxyProtocolOption(pool.protocol, `${path}.protocol`),
   ];
   if (m.backup) words.push('backup');
@@ -109,12 +122,12 @@ export interface RenderedBackend {
   needsFork: boolean;
 }
 
-/** `mode` is the listener's: a TCP frontend can only use TCP backends. */
+/** `mode` is the listener's: a TCP frontend can only use TCP backends, an HTTP one HTTP backends. */
 export function renderBackend(
   pool: Pool__Output,
   poolPath: string,
   listener: Listener__Output,
-  mode: 'tcp',
+  mode: ProxyMode,
   paths: HaproxyPaths,
 ): RenderedBackend {
   const name = backendName(nameToken(pool.id, `${poolPath}.id`), listener.id);
@@ -122,14 +135,15 @@ export function renderBackend(
   const lines = [
     `mode ${mode}`,
     ...balanceLines(pool.lb_algorithm, `${poolPath}.lb_algorithm`),
-    ...persistenceLines(pool, isIPv6(listener.vip_address), `${poolPath}.session_persistence`),
+    ...persistenceLines(pool, isIPv6(listener.vip_address), mode, `${poolPath}.session_persistence`),
     `timeout connect ${listener.timeout_member_connect || DEFAULT_CONNECT_TIMEOUT_MS}ms`,
     `timeout server ${listener.timeout_member_data || DEFAULT_DATA_TIMEOUT_MS}ms`,
     ...(check?.backendLines ?? []),
+    ...(mode === 'http' ? insertHeaderLines(listener, pool) : []),
   ];
   // Octavia: backups take over when no primary is up; with several, all of them share the load.
   if (pool.members.some((m) => m.backup)) lines.push('option allbackups');
-  lines.push(...pool.members.map((_, n) => serverLine(pool, n, poolPath, check)));
+  lines.push(...pool.members.map((_, n) => serverLine(pool, n, poolPath, check, mode)));
   return {
     lines: [`backend ${name}`, ...lines.map((l) => `    ${l}`)],
     needsFork: check?.needsFork ?? false,

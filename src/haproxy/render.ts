@@ -6,7 +6,10 @@ import type { Listener__Output } from '../grpc/gen/velox/agent/v1/Listener.js';
 import type { Pool__Output } from '../grpc/gen/velox/agent/v1/Pool.js';
 import { HaproxyConfigError, HaproxyUnsupportedError } from './errors.js';
 import { haproxyPaths, type HaproxyPaths } from './paths.js';
-import { backendName, DEFAULT_DATA_TIMEOUT_MS, renderBackend } from './render-backend.js';
+import { backendName, DEFAULT_DATA_TIMEOUT_MS, renderBackend, type ProxyMode } from './render-backend.js';
+import { checkInsertHeaders } from './render-http.js';
+import { policiesByPosition, renderL7Policies } from './render-l7.js';
+import { metricsServerToken, prometheusBackend, prometheusFrontendLines } from './render-prometheus.js';
 import { addressToken, cidrToken, filePathToken, nameToken, portToken } from './tokens.js';
 
 /** Octavia's HAPROXY_DEFAULT_MAXCONN; the manager lowers it to what the fd limit allows. */
@@ -16,24 +19,41 @@ const CIDRS_PER_LINE = 16; // HAProxy allows 64 words per line
 export interface RenderOptions {
   runDir: string;
   maxconn?: number;
+  /** The agent's metrics server ("HOST:PORT"): PROMETHEUS listeners proxy to it; absent, they are not served. */
+  metricsListen?: string;
 }
 
-/** A listener HAProxy serves, with its default pool (rendered only when that pool is admin up). */
+interface PoolRef {
+  pool: Pool__Output;
+  path: string; // pools[k]
+}
+
+/**
+ * A listener HAProxy serves, with its default pool and, in HTTP mode, the other pools its
+ * REDIRECT_TO_POOL policies name (each rendered only when admin up).
+ */
 export interface ServedListener {
   listener: Listener__Output;
   path: string; // listeners[i]
-  pool?: { pool: Pool__Output; path: string };
+  pool?: PoolRef;
+  l7Pools: PoolRef[];
 }
 
-/** TCP (and HTTPS passthrough, which is bytes) only; HTTP modes arrive with issue 5. */
-export function listenerMode(l: Listener__Output, path: string): 'tcp' {
+/** Listener protocols besides TCP/HTTPS rendered here: the agent routes them to HAProxy. */
+export const L7_LISTENER_PROTOCOLS: readonly string[] = ['HTTP'];
+/** With a metrics server to proxy to, PROMETHEUS too. */
+export const L7_LISTENER_PROTOCOLS_WITH_METRICS: readonly string[] = ['HTTP', 'PROMETHEUS'];
+
+/** TCP and HTTPS passthrough (bytes) in TCP mode, HTTP in HTTP mode; TLS termination comes later. */
+export function listenerMode(l: Listener__Output, path: string): ProxyMode {
   switch (l.protocol) {
     case 'TCP':
     case 'HTTPS':
       return 'tcp';
     case 'HTTP':
-    case 'TERMINATED_HTTPS':
     case 'PROMETHEUS':
+      return 'http';
+    case 'TERMINATED_HTTPS':
       throw new HaproxyUnsupportedError(`${l.protocol} listeners are not served by HAProxy yet`, path);
     default:
       throw new HaproxyUnsupportedError(`HAProxy does not serve ${l.protocol} listeners`, path);
@@ -49,18 +69,37 @@ export function selectListeners(config: AmphoraConfig__Output, listenerIds: stri
   });
   const wanted = new Set(listenerIds);
   const served: ServedListener[] = [];
+  const poolRef = (id: string, path: string): PoolRef => {
+    const k = config.pools.findIndex((p) => p.id === id);
+    if (k < 0) throw new HaproxyConfigError('no such pool', path);
+    return { pool: config.pools[k]!, path: `pools[${k}]` };
+  };
   config.listeners.forEach((listener, n) => {
     if (!wanted.has(listener.id)) return;
     const path = `listeners[${n}]`;
-    const entry: ServedListener = { listener, path };
-    if (listener.default_pool_id) {
-      const k = config.pools.findIndex((p) => p.id === listener.default_pool_id);
-      if (k < 0) throw new HaproxyConfigError('no such pool', `${path}.default_pool_id`);
-      entry.pool = { pool: config.pools[k]!, path: `pools[${k}]` };
+    const entry: ServedListener = { listener, path, l7Pools: [] };
+    const mode = listenerMode(listener, `${path}.protocol`);
+    // PROMETHEUS has no pools (Octavia's API): it serves the amphora's metrics.
+    if (listener.default_pool_id && listener.protocol !== 'PROMETHEUS') {
+      entry.pool = poolRef(listener.default_pool_id, `${path}.default_pool_id`);
+    }
+    // L7 policies exist on HTTP listeners only (Octavia's API); a TCP listener ignores them, as XDP does.
+    if (mode === 'http' && listener.protocol !== 'PROMETHEUS') {
+      for (const { policy, path: pp } of policiesByPosition(listener.l7policies, path)) {
+        if (policy.action !== 'REDIRECT_TO_POOL') continue;
+        const ref = poolRef(policy.redirect_pool_id, `${pp}.redirect_pool_id`);
+        const known = [entry.pool, ...entry.l7Pools].some((r) => r?.pool.id === ref.pool.id);
+        if (!known) entry.l7Pools.push(ref);
+      }
     }
     served.push(entry);
   });
   return served;
+}
+
+/** The pools to render a backend for: admin up, the default one first. */
+export function backendPools(s: ServedListener): PoolRef[] {
+  return [...(s.pool ? [s.pool] : []), ...s.l7Pools].filter((r) => r.pool.admin_state_up);
 }
 
 function globalSection(paths: HaproxyPaths, maxconn: number, needsFork: boolean): string[] {
@@ -79,9 +118,10 @@ function defaultsSection(): string[] {
   return ['defaults', '    mode tcp', '    retries 3', '    option redispatch'];
 }
 
-function frontendSection(s: ServedListener): string[] {
+function frontendSection(s: ServedListener, metricsServer: string | undefined): string[] {
   const { listener: l, path } = s;
   const mode = listenerMode(l, `${path}.protocol`);
+  if (mode === 'http') checkInsertHeaders(l, path);
   const bind = `${addressToken(l.vip_address, `${path}.vip_address`)}:${portToken(l.protocol_port, `${path}.protocol_port`)}`;
   const lines = [`mode ${mode}`, `bind ${bind}`];
   if (!l.admin_state_up) lines.push('disabled');
@@ -95,9 +135,25 @@ function frontendSection(s: ServedListener): string[] {
     }
     lines.push('tcp-request connection reject if !allowed_src');
   }
-  // No pool, or its pool is admin down: connections are refused, as on the fast path.
+  if (l.protocol === 'PROMETHEUS') {
+    if (!metricsServer) {
+      throw new HaproxyUnsupportedError('PROMETHEUS needs the agent metrics server', `${path}.protocol`);
+    }
+    lines.push(...prometheusFrontendLines(l));
+    return [`frontend ${nameToken(l.id, `${path}.id`)}`, ...lines.map((x) => `    ${x}`)];
+  }
+  if (mode === 'http') {
+    const byId = new Map([s.pool, ...s.l7Pools].flatMap((r) => (r ? [[r.pool.id, r.pool]] : [])));
+    const policies = renderL7Policies(l.l7policies, path, (id) => ({
+      pool: byId.get(id)!, // selectListeners resolved every REDIRECT_TO_POOL pool
+      backend: backendName(id, l.id),
+    }));
+    lines.push(...policies);
+  }
+  // No pool, or its pool is admin down: TCP refuses connections, as on the fast path; HTTP
+  // answers 503 to what no policy took, as Octavia's HAProxy does.
   if (s.pool?.pool.admin_state_up) lines.push(`default_backend ${backendName(s.pool.pool.id, l.id)}`);
-  else lines.push('tcp-request connection reject');
+  else if (mode === 'tcp') lines.push('tcp-request connection reject');
   return [`frontend ${nameToken(l.id, `${path}.id`)}`, ...lines.map((x) => `    ${x}`)];
 }
 
@@ -111,11 +167,14 @@ export function renderHaproxyConfig(
   if (!Number.isInteger(maxconn) || maxconn < 1)
     throw new HaproxyConfigError(`${maxconn} is not a count`, 'maxconn');
   const served = selectListeners(config, listenerIds);
-  const frontends = served.map(frontendSection);
+  const metricsServer = opts.metricsListen
+    ? metricsServerToken(opts.metricsListen, 'metricsListen')
+    : undefined;
+  const frontends = served.map((s) => frontendSection(s, metricsServer));
   const backends = served.flatMap((s) =>
-    s.pool?.pool.admin_state_up
-      ? [renderBackend(s.pool.pool, s.pool.path, s.listener, listenerMode(s.listener, s.path), paths)]
-      : [],
+    backendPools(s).map((r) =>
+      renderBackend(r.pool, r.path, s.listener, listenerMode(s.listener, `${s.path}.protocol`), paths),
+    ),
   );
   const sections = [
     ['# Rendered by velox-agent from the amphora config; replaced on every change.'],
@@ -127,6 +186,9 @@ export function renderHaproxyConfig(
     defaultsSection(),
     ...frontends,
     ...backends.map((b) => b.lines),
+    ...served
+      .filter((s) => s.listener.protocol === 'PROMETHEUS')
+      .map((s) => prometheusBackend(s.listener, s.path, metricsServer!)),
   ];
   return `${sections.map((lines) => lines.join('\n')).join('\n\n')}\n`;
 }

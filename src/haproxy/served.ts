@@ -1,5 +1,6 @@
 // The objects HAProxy was asked to serve, by id, and how status() finds them in the stats:
-// listener -> frontend, pool -> its backends (one per listener using it), member -> servers.
+// listener -> frontend, pool -> its backends (one per listener using it, as default pool or
+// L7 redirect target), member -> servers.
 import { addCounters, zeroCounters, type Counters } from './counters.js';
 import { backendName } from './render-backend.js';
 import type { ServedListener } from './render.js';
@@ -22,11 +23,11 @@ export const NOTHING_SERVED: Served = { listeners: [], pools: new Map() };
 export function servedObjects(selected: ServedListener[]): Served {
   const served: Served = { listeners: selected.map((s) => s.listener.id), pools: new Map() };
   for (const s of selected) {
-    if (!s.pool) continue;
-    const { pool } = s.pool;
-    const entry = served.pools.get(pool.id) ?? { backends: [], members: pool.members.map((m) => m.id) };
-    if (pool.admin_state_up) entry.backends.push(backendName(pool.id, s.listener.id));
-    served.pools.set(pool.id, entry);
+    for (const { pool } of [...(s.pool ? [s.pool] : []), ...s.l7Pools]) {
+      const entry = served.pools.get(pool.id) ?? { backends: [], members: pool.members.map((m) => m.id) };
+      if (pool.admin_state_up) entry.backends.push(backendName(pool.id, s.listener.id));
+      served.pools.set(pool.id, entry);
+    }
   }
   return served;
 }

@@ -103,3 +103,42 @@ function ipv6Bytes(value: string): number[] {
     return [n >> 8, n & 0xff];
   });
 }
+
+// RFC 7230 token characters without the ones haproxy.cfg reads specially (' " # $ % \).
+const FIELD_NAME = /^[A-Za-z0-9!&*+\-.^_`|~]{1,256}$/;
+// Certificate DN field names: "CN", "emailAddress", or an OID like 2.5.4.3.
+const DN_FIELD = /^[A-Za-z0-9.]{1,64}$/;
+// No control characters: they would end the line or mean nothing to HAProxy.
+// eslint-disable-next-line no-control-regex -- matching them is the point
+const CONTROL = /[\x00-\x1f\x7f]/;
+// An absolute http(s) URL of RFC 3986 characters (no quotes, backslash or whitespace).
+const URL = /^https?:\/\/[A-Za-z0-9\-._~!$&()*+,;=:@%/?#[\]]{1,2040}$/;
+
+/** A header name (L7 rule key) usable inside `req.hdr(...)`. */
+export function headerNameToken(value: string, path: string): string {
+  return FIELD_NAME.test(value) ? value : bad(path, 'a header name', value);
+}
+
+/** A cookie name usable inside `req.cook(...)` / `res.cook(...)`. */
+export function cookieNameToken(value: string, path: string): string {
+  return FIELD_NAME.test(value) ? value : bad(path, 'a cookie name', value);
+}
+
+export function dnFieldToken(value: string, path: string): string {
+  return DN_FIELD.test(value) ? value : bad(path, 'a certificate DN field name', value);
+}
+
+/**
+ * Any text without control characters as one single-quoted word: HAProxy interprets nothing
+ * inside single quotes, and a quote in the text closes, adds an escaped quote and reopens
+ * ('it'\''s'), which HAProxy joins into one word.
+ */
+export function quotedToken(value: string, path: string, what = 'text without control characters'): string {
+  if (value === '' || CONTROL.test(value)) bad(path, what, value);
+  return `'${value.replaceAll("'", "'\\''")}'`;
+}
+
+/** A redirect target, single-quoted (written as is into Location by `redirect`). */
+export function urlToken(value: string, path: string): string {
+  return URL.test(value) ? `'${value}'` : bad(path, 'an absolute http(s) URL', value);
+}

@@ -109,6 +109,13 @@ export function route(config: AmphoraConfig__Output, opts: RoutingOptions = {}):
       const was = routing.pools.get(pool.id)?.servedBy;
       if (was !== 'xdp') routing.pools.set(pool.id, { servedBy, family });
     }
+    // The pools an HTTP listener's REDIRECT_TO_POOL policies send to are HAProxy's too.
+    if (servedBy === 'haproxy' && L7_PROTOCOLS.includes(l.protocol)) {
+      for (const p of l.l7policies) {
+        const target = p.action === 'REDIRECT_TO_POOL' ? poolsById.get(p.redirect_pool_id) : undefined;
+        if (target && !routing.pools.has(target.id)) routing.pools.set(target.id, { servedBy, family });
+      }
+    }
   }
   for (const p of config.pools) {
     if (!routing.pools.has(p.id)) routing.pools.set(p.id, { servedBy: 'none', family: 4 });
