@@ -24,9 +24,18 @@ export interface LocalSubnetV6Config {
 }
 
 export interface ControllerConfig {
-  api: { host: string; port: number; authStrategy: 'noauth' };
-  /** SQLite database file; ':memory:' for tests. */
-  database: { driver: 'sqlite'; path: string };
+  /**
+   * authStrategy as Octavia's [api_settings] auth_strategy: 'noauth' takes the project
+   * and roles from X-Project-Id / X-Roles; 'keystone' validates X-Auth-Token against
+   * the Keystone of the `keystone` section.
+   */
+  api: { host: string; port: number; authStrategy: 'noauth' | 'keystone' };
+  keystone: KeystoneConfig;
+  /**
+   * SQLite database file (':memory:' for tests), or a PostgreSQL URL that several
+   * controllers may share (VELOX_DATABASE_URL overrides the file's choice).
+   */
+  database: DatabaseConfig;
   /** Where certificates, amphora folders and logs live. */
   stateDir: string;
   health: {
@@ -52,8 +61,44 @@ export interface ControllerConfig {
   worker: { pollMs: number; leaseMs: number; provisionTimeoutMs: number };
   /** Provider drivers listed besides velox and its aliases. */
   providers: { enableNoop: boolean };
+  /**
+   * Which implementation backs each driver (controller/drivers/selection.ts): the real
+   * ones, or Octavia-style no-ops that build nothing, so the API and the worker can be
+   * exercised without namespaces. Valid sets: netns+local+grpc, noop+local+noop, all noop.
+   */
+  drivers: DriverSelection;
   /** Default quota per project and resource, where no explicit quota is set; -1 = unlimited. */
   quotas: QuotaDefaults;
+}
+
+export type DatabaseConfig = { driver: 'sqlite'; path: string } | { driver: 'postgres'; url: string };
+
+export interface DriverSelection {
+  compute: 'netns' | 'noop';
+  network: 'local' | 'noop';
+  amphora: 'grpc' | 'noop';
+}
+
+/** Octavia's [keystone_authtoken] and [service_auth]: how the controller talks to Keystone. */
+export interface KeystoneConfig {
+  /** Identity endpoint, with or without /v3 (also sent in WWW-Authenticate on a 401). */
+  authUrl: string;
+  /** The controller's service user: password authentication, scoped to projectName. */
+  username: string;
+  password: string;
+  userDomainName: string;
+  projectName: string;
+  projectDomainName: string;
+  /** Validated tokens remembered at most; the least recently used goes first. */
+  cacheSize: number;
+  /**
+   * How long a validated token is trusted without asking Keystone again (never past its
+   * expires_at): the longest a revoked token keeps working (keystonemiddleware's
+   * token_cache_time, 300 s).
+   */
+  cacheSeconds: number;
+  /** Per request to Keystone; no answer in time is a 503. */
+  timeoutMs: number;
 }
 
 /** Octavia's [quotas] default_*_quota options. */
@@ -78,6 +123,17 @@ export function defaultConfig(): ControllerConfig {
   const root = process.cwd();
   return {
     api: { host: '127.0.0.1', port: 9876, authStrategy: 'noauth' },
+    keystone: {
+      authUrl: 'http://127.0.0.1:5000/v3',
+      username: 'octavia',
+      password: '',
+      userDomainName: 'Default',
+      projectName: 'service',
+      projectDomainName: 'Default',
+      cacheSize: 10_000,
+      cacheSeconds: 300,
+      timeoutMs: 5000,
+    },
     database: { driver: 'sqlite', path: resolve(root, 'var/velox.db') },
     stateDir: resolve(root, 'var'),
     health: { port: 5555, heartbeatIntervalMs: 1000, staleAfterMs: 10_000 },
@@ -120,6 +176,7 @@ export function defaultConfig(): ControllerConfig {
     },
     worker: { pollMs: 200, leaseMs: 60_000, provisionTimeoutMs: 30_000 },
     providers: { enableNoop: false },
+    drivers: { compute: 'netns', network: 'local', amphora: 'grpc' },
     quotas: {
       loadBalancer: -1,
       listener: -1,
@@ -151,5 +208,26 @@ export function controllerConfig(
 ): ControllerConfig {
   let cfg = defaultConfig();
   if (file) cfg = merge(cfg, JSON.parse(readFileSync(file, 'utf8')) as DeepPartial<ControllerConfig>);
-  return merge(cfg, overrides);
+  const url = process.env.VELOX_DATABASE_URL;
+  if (url) cfg.database = { driver: 'postgres', url };
+  cfg = merge(cfg, overrides);
+  return { ...cfg, database: checkDatabaseConfig(cfg.database) };
+}
+
+/**
+ * Only the chosen driver's keys (merging a file over the defaults may leave the other
+ * driver's), or a clear error for a driver or URL the controller cannot use.
+ */
+function checkDatabaseConfig(db: Partial<Record<string, unknown>>): DatabaseConfig {
+  if (db.driver === 'sqlite' && typeof db.path === 'string' && db.path)
+    return { driver: 'sqlite', path: db.path };
+  if (db.driver === 'postgres') {
+    if (typeof db.url === 'string' && /^postgres(ql)?:\/\//.test(db.url))
+      return { driver: 'postgres', url: db.url };
+    throw new Error(
+      'database.url must be a postgres:// or postgresql:// URL when database.driver is "postgres"',
+    );
+  }
+  if (db.driver === 'sqlite') throw new Error('database.path must be a file path or ":memory:" for SQLite');
+  throw new Error(`database.driver must be "sqlite" or "postgres", not ${JSON.stringify(db.driver)}`);
 }

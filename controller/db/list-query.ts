@@ -5,6 +5,7 @@
 import { sql, type Expression, type ExpressionBuilder, type Kysely, type SqlBool } from 'kysely';
 import { VeloxError } from '../errors.js';
 import type { Executor } from './database.js';
+import { isPostgres } from './dialect.js';
 
 export type ColumnKind = 'text' | 'int';
 
@@ -52,12 +53,16 @@ function keyValue(k: SortKey, row: Row): string | number {
   return v as string | number;
 }
 
-function hasTag(tag: string): Expression<SqlBool> {
-  // SQLite's json_each over the JSON array column. (PostgreSQL: `tags::jsonb ? tag`.)
-  return sql<SqlBool>`exists (select 1 from json_each(${sql.ref('tags')}) where json_each.value = ${tag})`;
+/** The JSON array column `tags` holds `tag` (the column is text on both dialects). */
+function hasTagIn(pg: boolean) {
+  return (tag: string): Expression<SqlBool> =>
+    pg
+      ? sql<SqlBool>`jsonb_exists(${sql.ref('tags')}::jsonb, ${tag})`
+      : sql<SqlBool>`exists (select 1 from json_each(${sql.ref('tags')}) where json_each.value = ${tag})`;
 }
 
-function tagConditions(eb: AnyEb, tags: ListSpec['tags']): Expression<SqlBool>[] {
+function tagConditions(eb: AnyEb, tags: ListSpec['tags'], pg: boolean): Expression<SqlBool>[] {
+  const hasTag = hasTagIn(pg);
   const out: Expression<SqlBool>[] = [];
   for (const t of tags.all) out.push(hasTag(t));
   if (tags.any.length) out.push(eb.or(tags.any.map(hasTag)));
@@ -109,7 +114,7 @@ export async function listRows<T>(
     q = f.values.length === 1 ? q.where(f.column, '=', f.values[0]) : q.where(f.column, 'in', f.values);
   }
   const conditions = (eb: AnyEb): Expression<SqlBool> => {
-    const all = tagConditions(eb, spec.tags);
+    const all = tagConditions(eb, spec.tags, isPostgres(db));
     if (marker) all.push(afterMarker(eb, spec.sort, marker, spec.pageReverse));
     return eb.and(all);
   };

@@ -1,5 +1,5 @@
-// Listener rows.
-import type { Selectable, Transaction, Updateable } from 'kysely';
+// Listener rows, with their TLS and header fields (JSON text for lists and maps).
+import type { Insertable, Selectable, Transaction, Updateable } from 'kysely';
 import { now, type Executor } from './database.js';
 import { listRows, type ListSpec } from './list-query.js';
 import type { Database, ListenerTable, ProvisioningStatus } from './schema.js';
@@ -40,7 +40,11 @@ export async function listenersOfPool(ex: Executor, poolId: string): Promise<str
   return rows.map((r) => r.id);
 }
 
-export async function insertListener(trx: Transaction<Database>, row: ListenerRow): Promise<void> {
+/** A new row; columns with a database default (the TLS fields of 0007) may be left out. */
+export async function insertListener(
+  trx: Transaction<Database>,
+  row: Insertable<ListenerTable>,
+): Promise<void> {
   await trx.insertInto('listener').values(row).execute();
 }
 
@@ -63,3 +67,19 @@ export async function setListenerStatus(
 ): Promise<void> {
   await updateListener(trx, id, { provisioning_status: status });
 }
+
+/** The TLS, header and HSTS columns of a listener that uses none of them (as the DB defaults). */
+export const LISTENER_WITHOUT_TLS = {
+  insert_headers: '{}',
+  tls_certificate_id: null,
+  sni_containers: '[]',
+  client_ca_tls_certificate_id: null,
+  client_authentication: 'NONE',
+  client_crl_container_id: null,
+  tls_ciphers: null,
+  tls_versions: null,
+  alpn_protocols: null,
+  hsts_max_age: null,
+  hsts_include_subdomains: null,
+  hsts_preload: null,
+} satisfies Partial<ListenerRow>;

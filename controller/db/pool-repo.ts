@@ -1,5 +1,5 @@
-// Pool rows.
-import type { Selectable, Transaction, Updateable } from 'kysely';
+// Pool rows, with their re-encryption fields (JSON text for lists).
+import type { Insertable, Selectable, Transaction, Updateable } from 'kysely';
 import { now, type Executor } from './database.js';
 import { listRows, type ListSpec } from './list-query.js';
 import type { Database, PoolTable } from './schema.js';
@@ -58,7 +58,8 @@ export async function poolChildren(ex: Executor, ids: string[]): Promise<Map<str
   return out;
 }
 
-export async function insertPool(trx: Transaction<Database>, row: PoolRow): Promise<void> {
+/** A new row; columns with a database default (the TLS fields of 0007) may be left out. */
+export async function insertPool(trx: Transaction<Database>, row: Insertable<PoolTable>): Promise<void> {
   await trx.insertInto('pool').values(row).execute();
 }
 
@@ -93,3 +94,14 @@ export async function markPoolDeleting(trx: Transaction<Database>, id: string): 
     .where('id', '=', id)
     .execute();
 }
+
+/** The re-encryption columns of a pool that does not use TLS (as the DB defaults). */
+export const POOL_WITHOUT_TLS = {
+  tls_certificate_id: null,
+  ca_tls_certificate_id: null,
+  crl_container_id: null,
+  tls_enabled: 0,
+  tls_ciphers: null,
+  tls_versions: null,
+  alpn_protocols: null,
+} satisfies Partial<PoolRow>;

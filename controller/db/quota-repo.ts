@@ -4,6 +4,7 @@ import { sql, type Selectable, type Transaction } from 'kysely';
 import type { QuotaDefaults } from '../config.js';
 import { VeloxError } from '../errors.js';
 import type { Executor } from './database.js';
+import { ADVISORY_LOCK, isPostgres, lockUntilCommit } from './dialect.js';
 import type { Database, QuotaTable } from './schema.js';
 
 export type QuotaRow = Selectable<QuotaTable>;
@@ -72,6 +73,16 @@ export async function deleteQuota(ex: Executor, projectId: string): Promise<bool
   return Number(res.numDeletedRows) === 1;
 }
 
+/** From here to the commit, no other transaction counts or creates this project's objects. */
+async function lockProjectQuota(trx: Transaction<Database>, projectId: string): Promise<void> {
+  if (isPostgres(trx)) return lockUntilCommit(trx, ADVISORY_LOCK.quota, projectId);
+  await trx
+    .updateTable('quota')
+    .set({ project_id: sql.ref('project_id') })
+    .where('project_id', '=', projectId)
+    .execute();
+}
+
 /**
  * Refuses (Octavia's QuotaException, 403) `count` new `resource`s of `projectId` when
  * the project would have more than its limit. Call it inside the transaction that
@@ -85,6 +96,14 @@ export async function deleteQuota(ex: Executor, projectId: string): Promise<bool
  * the insert commits. Inside one process Kysely's single connection serializes
  * transactions anyway. Under the status gate the lock is already held; taking it
  * again costs nothing.
+ *
+ * PostgreSQL locks rows, not the database, and a project without a quota row has no
+ * row to lock; so there the transaction first takes an advisory lock on the project,
+ * held until it commits. Creates of one project queue behind it (other projects do
+ * not), and since every statement under READ COMMITTED reads what was committed
+ * before it began, the count taken after the lock includes every earlier create.
+ * (A SERIALIZABLE transaction would need a retry loop around every create and turn
+ * lost races into errors; the lock makes the second create simply wait.)
  */
 export async function checkQuota(
   trx: Transaction<Database>,
@@ -93,11 +112,7 @@ export async function checkQuota(
   defaults: QuotaDefaults,
   count = 1,
 ): Promise<void> {
-  await trx
-    .updateTable('quota')
-    .set({ project_id: sql.ref('project_id') })
-    .where('project_id', '=', projectId)
-    .execute();
+  await lockProjectQuota(trx, projectId);
   const limit = effectiveLimits(await getQuota(trx, projectId), defaults)[resource];
   if (limit === UNLIMITED) return;
   const spec = RESOURCE[resource];

@@ -43,6 +43,19 @@ export interface ListenerTable extends Common {
   timeout_member_data: number;
   timeout_tcp_inspect: number;
   allowed_cidrs: string; // JSON array of CIDR strings; [] means every source
+  // TLS and HTTP fields (migration 0007), Octavia's column names. Refs are stored as given.
+  insert_headers: Generated<string>; // JSON object {header: value}
+  tls_certificate_id: string | null; // API default_tls_container_ref
+  sni_containers: Generated<string>; // JSON array of refs, in the order given (API sni_container_refs)
+  client_ca_tls_certificate_id: string | null;
+  client_authentication: Generated<string>; // NONE | OPTIONAL | MANDATORY
+  client_crl_container_id: string | null;
+  tls_ciphers: string | null;
+  tls_versions: string | null; // JSON array or null
+  alpn_protocols: string | null; // JSON array or null
+  hsts_max_age: number | null;
+  hsts_include_subdomains: number | null; // 0 | 1 | null
+  hsts_preload: number | null; // 0 | 1 | null
 }
 
 export interface PoolTable extends Common {
@@ -50,6 +63,14 @@ export interface PoolTable extends Common {
   protocol: string;
   lb_algorithm: string;
   session_persistence: string | null; // JSON object or null
+  // Re-encryption to members (migration 0007), Octavia's column names.
+  tls_certificate_id: string | null; // API tls_container_ref
+  ca_tls_certificate_id: string | null;
+  crl_container_id: string | null;
+  tls_enabled: Generated<number>; // 0 | 1
+  tls_ciphers: string | null;
+  tls_versions: string | null; // JSON array or null
+  alpn_protocols: string | null; // JSON array or null
 }
 
 export interface MemberTable extends Common {

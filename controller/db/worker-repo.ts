@@ -3,6 +3,7 @@
 // amphora serves the new config. Amphora rows: ./amphora-repo.ts.
 import type { Selectable } from 'kysely';
 import { now, type Db, type Executor } from './database.js';
+import { ADVISORY_LOCK, isPostgres, tryLockUntilCommit } from './dialect.js';
 import type { HealthMonitorRow } from './health-monitor-repo.js';
 import {
   deleteL7OfLoadBalancer,
@@ -25,6 +26,7 @@ export type JobRow = Selectable<JobTable>;
  * becomes 'running', owned by `owner` until now + leaseMs; attempts is incremented.
  */
 export async function claimJob(db: Db, owner: string, leaseMs: number): Promise<JobRow | undefined> {
+  if (isPostgres(db)) return claimJobPostgres(db, owner, leaseMs);
   return db.transaction().execute(async (trx) => {
     const t = new Date();
     const nowIso = t.toISOString();
@@ -74,6 +76,92 @@ export async function claimJob(db: Db, owner: string, leaseMs: number): Promise<
       .executeTakeFirst();
     if (Number(res.numUpdatedRows) !== 1) return undefined;
     return trx.selectFrom('job').selectAll().where('id', '=', candidate.id).executeTakeFirst();
+  });
+}
+
+/** Candidates one PostgreSQL claim looks at before leaving the rest to the next poll. */
+const PG_CLAIM_CANDIDATES = 4;
+
+/**
+ * claimJob on PostgreSQL, where several controllers claim concurrently (READ
+ * COMMITTED, no database-wide write lock as in SQLite):
+ * - the candidate is read `FOR UPDATE SKIP LOCKED`, so two claimers never pick the
+ *   same job and neither waits for the other;
+ * - a transaction-scoped advisory lock on the job's load balancer then admits one
+ *   claimer per load balancer at a time (two jobs of one load balancer are different
+ *   rows, so row locks alone would let both run);
+ * - the UPDATE repeats every condition, including "no other job of this load balancer
+ *   runs under a live lease": it starts after the advisory lock was granted, so it
+ *   reads every claim committed by the previous holder.
+ * A candidate whose load balancer is busy is skipped for the next one, a few times.
+ */
+async function claimJobPostgres(db: Db, owner: string, leaseMs: number): Promise<JobRow | undefined> {
+  return db.transaction().execute(async (trx) => {
+    const t = new Date();
+    const nowIso = t.toISOString();
+    const leaseUntil = new Date(t.getTime() + leaseMs).toISOString();
+    const skipped: number[] = [];
+    for (let i = 0; i < PG_CLAIM_CANDIDATES; i++) {
+      let q = trx
+        .selectFrom('job as j')
+        .select(['j.id', 'j.load_balancer_id'])
+        .where((eb) =>
+          eb.or([
+            eb('j.state', '=', 'pending'),
+            eb.and([eb('j.state', '=', 'running'), eb('j.lease_until', '<', nowIso)]),
+          ]),
+        )
+        .where(({ not, exists, selectFrom }) =>
+          not(
+            exists(
+              selectFrom('job as r')
+                .select('r.id')
+                .whereRef('r.load_balancer_id', '=', 'j.load_balancer_id')
+                .whereRef('r.id', '!=', 'j.id')
+                .where('r.state', '=', 'running')
+                .where('r.lease_until', '>=', nowIso),
+            ),
+          ),
+        );
+      if (skipped.length) q = q.where('j.id', 'not in', skipped);
+      const candidate = await q.orderBy('j.id').limit(1).forUpdate('j').skipLocked().executeTakeFirst();
+      if (!candidate) return undefined;
+      skipped.push(candidate.id);
+      // Taken: another controller is claiming for this load balancer right now.
+      if (!(await tryLockUntilCommit(trx, ADVISORY_LOCK.jobClaim, candidate.load_balancer_id))) continue;
+      const claimed = await trx
+        .updateTable('job')
+        .set((eb) => ({
+          state: 'running',
+          lease_owner: owner,
+          lease_until: leaseUntil,
+          attempts: eb('attempts', '+', 1),
+          updated_at: now(),
+        }))
+        .where('id', '=', candidate.id)
+        .where((eb) =>
+          eb.or([
+            eb('state', '=', 'pending'),
+            eb.and([eb('state', '=', 'running'), eb('lease_until', '<', nowIso)]),
+          ]),
+        )
+        .where(({ not, exists, selectFrom }) =>
+          not(
+            exists(
+              selectFrom('job as r')
+                .select('r.id')
+                .where('r.load_balancer_id', '=', candidate.load_balancer_id)
+                .where('r.id', '!=', candidate.id)
+                .where('r.state', '=', 'running')
+                .where('r.lease_until', '>=', nowIso),
+            ),
+          ),
+        )
+        .returningAll()
+        .executeTakeFirst();
+      if (claimed) return claimed;
+    }
+    return undefined;
   });
 }
 

@@ -2,6 +2,7 @@
 // worker query by. Written with Kysely's schema builder so that it runs unchanged
 // on SQLite and PostgreSQL.
 import type { CreateTableBuilder, Kysely } from 'kysely';
+import { isPostgres } from '../dialect.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- migrations must not depend on today's schema types
 type Db = Kysely<any>;
@@ -111,7 +112,10 @@ export async function up(db: Db): Promise<void> {
 
   await db.schema
     .createTable('job')
-    .addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
+    // An increasing key that orders the queue: SQLite's AUTOINCREMENT, PostgreSQL's serial.
+    .addColumn('id', isPostgres(db) ? 'serial' : 'integer', (c) =>
+      isPostgres(db) ? c.primaryKey() : c.primaryKey().autoIncrement(),
+    )
     .addColumn('kind', 'varchar(16)', (c) => c.notNull())
     .addColumn('load_balancer_id', 'varchar(36)', (c) => c.notNull())
     .addColumn('state', 'varchar(16)', (c) => c.notNull())

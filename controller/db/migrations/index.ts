@@ -7,6 +7,7 @@ import * as statistics from './0003-statistics.js';
 import * as quota from './0004-quota.js';
 import * as flavorAz from './0005-flavor-az.js';
 import * as l7 from './0006-l7.js';
+import * as tlsFields from './0007-tls-fields.js';
 
 const migrations: Record<string, Migration> = {
   '0001-initial': initial,
@@ -15,6 +16,7 @@ const migrations: Record<string, Migration> = {
   '0004-quota': quota,
   '0005-flavor-az': flavorAz,
   '0006-l7': l7,
+  '0007-tls-fields': tlsFields,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -18,6 +18,7 @@ import {
   type SubnetCidr,
 } from './cidr.js';
 import type { AllocatePortRequest, Network, NetworkDriver, Port, PortFilter, Subnet } from './types.js';
+import { ADVISORY_LOCK, lockUntilCommit } from '../../db/dialect.js';
 
 /** Owner of the local networks, as Neutron shows the admin's shared networks. */
 export const NETWORK_OWNER_PROJECT = 'service';
@@ -86,10 +87,6 @@ function macFor(portId: string): string {
     .join(':');
 }
 
-function isUniqueViolation(err: unknown): boolean {
-  return err instanceof Error && /UNIQUE constraint failed|duplicate key/i.test(err.message);
-}
-
 export class LocalNetworkDriver implements NetworkDriver {
   private readonly entries: Entry[];
 
@@ -132,11 +129,14 @@ export class LocalNetworkDriver implements NetworkDriver {
     const entry = this.entries.find((e) => e.subnet.id === req.subnetId);
     if (!entry) throw new VeloxError('InvalidSubresource', { resource: 'Subnet', id: req.subnetId });
     const fixedIp = req.fixedIp === undefined ? undefined : this.checkFixedIp(entry, req.fixedIp);
+    // Inside the caller's transaction on PostgreSQL, other controllers' allocations in this
+    // subnet wait for its commit (SQLite: the transaction's write lock does the same).
+    await lockUntilCommit(ex, ADVISORY_LOCK.addresses, entry.subnet.id);
     // Two tries: a concurrent allocator in another process may take the same address
     // between our read and our insert; the unique index turns that into a retry.
     for (let attempt = 0; ; attempt++) {
       const ip = fixedIp ?? (await this.lowestFree(entry, ex));
-      const id = randomUUID();
+      const id = req.portId ?? randomUUID();
       const row: Port = {
         id,
         project_id: req.projectId,
@@ -149,14 +149,15 @@ export class LocalNetworkDriver implements NetworkDriver {
         device_id: req.deviceId,
         created_at: now(),
       };
-      try {
-        await ex.insertInto('port').values(row).execute();
-        return row;
-      } catch (err) {
-        if (!isUniqueViolation(err)) throw err;
-        if (fixedIp !== undefined || attempt >= 1) {
-          throw new VeloxError('IpAddressAlreadyAllocated', { ip, subnet_id: entry.subnet.id });
-        }
+      // DO NOTHING rather than a caught error: on PostgreSQL an error aborts the caller's transaction.
+      const inserted = await ex
+        .insertInto('port')
+        .values(row)
+        .onConflict((oc) => oc.doNothing())
+        .executeTakeFirst();
+      if (Number(inserted.numInsertedOrUpdatedRows) === 1) return row;
+      if (fixedIp !== undefined || attempt >= 1) {
+        throw new VeloxError('IpAddressAlreadyAllocated', { ip, subnet_id: entry.subnet.id });
       }
     }
   }

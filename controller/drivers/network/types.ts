@@ -43,6 +43,8 @@ export interface AllocatePortRequest {
   projectId: string;
   /** A specific address (e.g. a requested vip_address); otherwise the lowest free one. */
   fixedIp?: string;
+  /** The port's id, when the VIP takes a port no device holds (vip_port_id); otherwise a new one. */
+  portId?: string;
 }
 
 export interface PortFilter {

@@ -7,6 +7,7 @@ import { openDatabase, type Db } from '../../../controller/db/database.js';
 import { markGraphActive } from '../../../controller/db/worker-repo.js';
 import { LocalNetworkDriver } from '../../../controller/drivers/network/local.js';
 import { buildApp } from '../../../controller/api/app.js';
+import { createTestDatabase } from '../db/postgres-test-db.js';
 
 export interface Harness {
   app: FastifyInstance;
@@ -33,9 +34,21 @@ export interface Res {
 export const PUBLIC_SUBNET = 'public-subnet';
 export const PRIVATE_SUBNET = 'private-subnet';
 
+/**
+ * An app over a fresh database: in-memory SQLite, or, when VELOX_TEST_PG_URL names a
+ * PostgreSQL server (`make test-pg`), a new database there that close() drops.
+ */
 export async function harness(): Promise<Harness> {
-  const config = controllerConfig({ database: { driver: 'sqlite', path: ':memory:' } }, '');
-  const db = await openDatabase(config);
+  const pgAdminUrl = process.env.VELOX_TEST_PG_URL;
+  const pg = pgAdminUrl ? await createTestDatabase(pgAdminUrl, true) : undefined;
+  const database = pg
+    ? { driver: 'postgres' as const, url: pg.url }
+    : { driver: 'sqlite' as const, path: ':memory:' };
+  const config = controllerConfig({ database }, '');
+  const db = await openDatabase(config).catch(async (err: unknown) => {
+    await pg?.drop();
+    throw err;
+  });
   const network = new LocalNetworkDriver(db, config.network);
   const app = await buildApp({ config, db, network });
   return {
@@ -64,6 +77,7 @@ export async function harness(): Promise<Harness> {
     async close() {
       await app.close();
       await db.destroy();
+      await pg?.drop();
     },
   };
 }

@@ -19,7 +19,7 @@ if (!existsSync(agentMain))
 const cfg = testConfig();
 cfg.agent.command = [process.execPath, agentMain];
 // A file, so that a restarted controller finds its load balancers again.
-cfg.database.path = `${cfg.stateDir}/velox.db`;
+cfg.database = { driver: 'sqlite', path: `${cfg.stateDir}/velox.db` };
 const quiet = { info: () => undefined, error: (m: string) => t.comment(m) };
 let ctl: ControllerHandle | undefined;
 
