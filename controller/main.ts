@@ -10,9 +10,11 @@ import { buildApp } from './api/app.js';
 import { controllerConfig, type ControllerConfig } from './config.js';
 import { openDatabase, type Db } from './db/database.js';
 import { CertificateAuthority } from './drivers/certs/ca.js';
-import { NetnsCompute } from './drivers/compute/netns.js';
-import { LocalNetworkDriver } from './drivers/network/local.js';
+import type { AmphoraDriver } from './drivers/amphora/types.js';
+import type { NetnsCompute } from './drivers/compute/netns.js';
+import type { NoopCompute } from './drivers/compute/noop.js';
 import { NetworkFabric } from './drivers/network/fabric.js';
+import { selectDrivers } from './drivers/selection.js';
 import { HealthServer } from './health/server.js';
 import { StaleChecker } from './health/stale-checker.js';
 import type { WorkerDeps } from './worker/flow-context.js';
@@ -27,7 +29,10 @@ export interface ControllerHandle {
   url: string;
   app: FastifyInstance;
   worker: Worker;
-  compute: NetnsCompute;
+  /** The compute driver config.drivers chose (netns or noop). */
+  compute: NetnsCompute | NoopCompute;
+  /** How the worker reaches agents (gRPC, or the no-op driver that keeps each config). */
+  amphora: AmphoraDriver;
   /** Stops everything and removes every amphora and bridge. Safe to call twice. */
   close(): Promise<void>;
 }
@@ -51,19 +56,17 @@ export async function startController(
     const db = await openDatabase(config);
     undo.push(() => db.destroy());
 
-    const fabric = new NetworkFabric(config.network);
-    const compute = new NetnsCompute({
-      prefix: config.network.prefix,
-      stateDir: config.stateDir,
-      agentCommand: config.agent.command,
-    });
+    const drivers = await selectDrivers(config, db);
+    const { compute, network, amphora } = drivers;
     // Leftovers of a previous run (crash or kill -9) go before anything new is made.
     await compute.cleanupAll();
-    await fabric.ensure();
-    undo.push(() => fabric.teardown());
+    if (drivers.usesHostNetworks) {
+      const fabric = new NetworkFabric(config.network);
+      await fabric.ensure();
+      undo.push(() => fabric.teardown());
+    }
     undo.push(() => compute.cleanupAll());
 
-    const network = new LocalNetworkDriver(db, config.network);
     const ca = await CertificateAuthority.loadOrCreate(join(config.stateDir, 'ca'));
     const gateway = config.network.management.gatewayIp;
     const controllerCert = await ca.issueControllerCert([gateway, '127.0.0.1']);
@@ -73,19 +76,23 @@ export async function startController(
       keyPem: controllerCert.keyPem,
     };
 
-    const health = new HealthServer({
-      db,
-      listen: `${gateway}:${config.health.port}`,
-      tls: controllerTls,
-      log,
-    });
-    await health.start();
-    undo.push(() => health.stop());
-    const stale = new StaleChecker(db, config.health.staleAfterMs, log);
-    stale.start();
-    undo.push(async () => stale.stop());
+    // With the no-op amphora driver nothing reports: no listener on the management
+    // network (it does not exist), and no amphora is ever stale (statuses stay as set).
+    if (drivers.expectsHeartbeats) {
+      const health = new HealthServer({
+        db,
+        listen: `${gateway}:${config.health.port}`,
+        tls: controllerTls,
+        log,
+      });
+      await health.start();
+      undo.push(() => health.stop());
+      const stale = new StaleChecker(db, config.health.staleAfterMs, log);
+      stale.start();
+      undo.push(async () => stale.stop());
+    }
 
-    const deps: WorkerDeps = { config, db, network, compute, ca, controllerTls, log };
+    const deps: WorkerDeps = { config, db, network, compute, ca, controllerTls, amphora, log };
     const worker = new Worker(deps);
     await worker.releaseOwnJobs();
     await rebuildLostAmphorae(deps);
@@ -100,10 +107,14 @@ export async function startController(
     });
     const url = await app.listen({ host: config.api.host, port: config.api.port });
     undo.push(() => app.close());
+    const { selection } = drivers;
     log.info(
-      `velox controller: API ${url}, health ${gateway}:${config.health.port}, state ${config.stateDir}`,
+      `velox controller: API ${url}, ` +
+        (drivers.expectsHeartbeats ? `health ${gateway}:${config.health.port}, ` : '') +
+        `drivers compute=${selection.compute} network=${selection.network} amphora=${selection.amphora}, ` +
+        `state ${config.stateDir}`,
     );
-    return { config, db, url, app, worker, compute, close };
+    return { config, db, url, app, worker, compute, amphora, close };
   } catch (err) {
     await close();
     throw err;

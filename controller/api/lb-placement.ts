@@ -8,9 +8,8 @@ import { getAvailabilityZone } from '../db/availability-zone-repo.js';
 import { getFlavor } from '../db/flavor-repo.js';
 import { AVAILABILITY_ZONE_PROFILE_TABLE, FLAVOR_PROFILE_TABLE, getProfile } from '../db/profile-repo.js';
 import type { ApiDeps } from './deps.js';
-import { providerDriver, validateProfileData } from './provider-catalog.js';
+import { providerDriver, resolveProvider, validateProfileData } from './provider-catalog.js';
 import type { LoadBalancerPost } from './schemas/load-balancer.js';
-import { checkProvider } from './validate.js';
 
 export interface Placement {
   provider: string;
@@ -48,7 +47,7 @@ export async function resolvePlacement(deps: ApiDeps, lb: LoadBalancerPost): Pro
   ) {
     throw new VeloxError('ProviderFlavorMismatchError', { flav: lb.flavor_id!, prov: lb.provider });
   }
-  const provider = checkProvider(lb.provider ?? flavorProfile?.provider_name);
+  const provider = resolveProvider(deps.config, lb.provider ?? flavorProfile?.provider_name);
 
   const flavorData = flavorProfile
     ? validateProfileData(deps.config, provider, 'flavor', flavorProfile.data)

@@ -3,7 +3,7 @@
 // drivers' validate_flavor / validate_availability_zone, with jsonschema's words).
 import type { ControllerConfig } from '../config.js';
 import { VeloxError } from '../errors.js';
-import { PROVIDER, PROVIDER_ALIASES } from './validate.js';
+import { PROVIDER, PROVIDER_ALIASES, checkProvider } from './validate.js';
 
 export const NOOP_PROVIDER = 'noop_driver';
 
@@ -127,6 +127,15 @@ export function validateProfileData(
     }
   }
   return obj;
+}
+
+/**
+ * The provider a load balancer gets: velox for none or an alias, noop_driver when it
+ * is enabled; otherwise Octavia's ProviderNotEnabled.
+ */
+export function resolveProvider(config: ControllerConfig, requested: string | null | undefined): string {
+  if (requested === NOOP_PROVIDER && config.providers.enableNoop) return NOOP_PROVIDER;
+  return checkProvider(requested);
 }
 
 /** The driver a provider name stands for: velox for it and its aliases. */

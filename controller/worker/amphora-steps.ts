@@ -4,7 +4,8 @@ import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import * as amphorae from '../db/amphora-repo.js';
 import { loadLoadBalancerGraph, markGraphActive } from '../db/worker-repo.js';
-import { AgentClient } from './agent-client.js';
+import { grpcAmphoraDriver } from '../drivers/amphora/grpc.js';
+import type { AmphoraAgentApi } from '../drivers/amphora/types.js';
 import { buildAmphoraConfig } from './config-builder.js';
 import { addressesOf, need, nicsOf, type LbFlowContext } from './flow-context.js';
 import type { Step } from './steps.js';
@@ -141,10 +142,11 @@ export const createCompute: LbStep = {
 };
 
 /** The amphora's agent client (reused by later steps), bound to the row's management address. */
-function clientFor(ctx: LbFlowContext): AgentClient {
+function clientFor(ctx: LbFlowContext): AmphoraAgentApi {
   const amp = need(ctx.amphora, 'amphora');
   const target = `${need(amp.lb_network_ip ?? undefined, 'lb_network_ip')}:${ctx.deps.config.agent.port}`;
-  return (ctx.client ??= new AgentClient(target, ctx.deps.controllerTls, amp.id));
+  const driver = ctx.deps.amphora ?? grpcAmphoraDriver;
+  return (ctx.client ??= driver.connect(target, ctx.deps.controllerTls, amp.id));
 }
 
 export const waitForAgent: LbStep = {

@@ -8,7 +8,8 @@ import type { LoadBalancerGraph } from '../db/worker-repo.js';
 import type { CertificateAuthority, IssuedCert } from '../drivers/certs/ca.js';
 import type { AmphoraNic, ComputeDriver } from '../drivers/compute/types.js';
 import type { NetworkDriver, Subnet } from '../drivers/network/types.js';
-import type { AgentClient, TlsMaterial } from './agent-client.js';
+import type { AmphoraAgentApi, AmphoraDriver } from '../drivers/amphora/types.js';
+import type { TlsMaterial } from './agent-client.js';
 import type { AmphoraAddresses } from './config-builder.js';
 import type { FlowLog } from './steps.js';
 
@@ -20,6 +21,8 @@ export interface WorkerDeps {
   ca: CertificateAuthority;
   /** The controller's client certificate and the CA, for calls to agents. */
   controllerTls: TlsMaterial;
+  /** How agents are reached; gRPC (grpcAmphoraDriver) when absent. */
+  amphora?: AmphoraDriver;
   log: FlowLog;
 }
 
@@ -29,7 +32,7 @@ export interface LbFlowContext {
   graph?: LoadBalancerGraph;
   amphora?: AmphoraRow;
   cert?: IssuedCert;
-  client?: AgentClient;
+  client?: AmphoraAgentApi;
 }
 
 export function need<T>(value: T | undefined, what: string): T {

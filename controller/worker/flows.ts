@@ -6,6 +6,7 @@ import type { JobTable } from '../db/schema.js';
 import * as step from './amphora-steps.js';
 import { amphoraConfigFlow, failoverLbFlow } from './failover-flow.js';
 import type { LbFlowContext, WorkerDeps } from './flow-context.js';
+import { noopProviderFlows, servedByNoopProvider } from './noop-provider-flows.js';
 import { runFlow, type Step } from './steps.js';
 
 type LbStep = Step<LbFlowContext>;
@@ -43,8 +44,10 @@ const FLOWS: Record<JobTable['kind'], LbStep[]> = {
 export async function runJobFlow(deps: WorkerDeps, kind: JobTable['kind'], lbId: string): Promise<void> {
   const ctx: LbFlowContext = { deps, lbId };
   let flow = FLOWS[kind];
-  // A change queued while the amphora was lost (restart, failed create) rebuilds it.
-  if (
+  if (await servedByNoopProvider(deps.db, lbId)) {
+    flow = noopProviderFlows[kind];
+  } else if (
+    // A change queued while the amphora was lost (restart, failed create) rebuilds it.
     kind === 'sync_lb' &&
     (await listAmphorae(deps.db, { loadBalancerId: lbId, status: 'ALLOCATED' })).length === 0
   ) {

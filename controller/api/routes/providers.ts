@@ -2,7 +2,7 @@
 // availability zone capabilities (admin only, as Octavia's provider-flavor and
 // provider-availability-zone policies), with `fields`, `name` and `description`.
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
-import { authorizeAdmin, requestContext } from '../auth.js';
+import { authorizeAdmin, authorizeReadShared, requestContext } from '../auth.js';
 import type { ApiDeps } from '../deps.js';
 import { parseListQuery, selectFields } from '../list-helper.js';
 import { enabledProviders, providerCapabilities, type ProfileKind } from '../provider-catalog.js';
@@ -19,6 +19,7 @@ function lastValue(v: string | string[] | undefined): string | undefined {
 export function providerRoutes(deps: ApiDeps): FastifyPluginAsync {
   return async (app) => {
     app.get('/providers', async (req) => {
+      authorizeReadShared(requestContext(req));
       const fields = fieldsOf(req);
       return { providers: enabledProviders(deps.config).map((p) => selectFields(p, fields)) };
     });
