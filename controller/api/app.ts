@@ -4,7 +4,9 @@
 // and Keystone slices.
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import { VeloxError, faultBody, renderError } from '../errors.js';
+import { authHook } from './auth.js';
 import type { ApiDeps } from './deps.js';
+import { documentRoutes, openApiRoutes } from './openapi-routes.js';
 import { amphoraRoutes } from './routes/amphorae.js';
 import { healthMonitorRoutes } from './routes/health-monitors.js';
 import { catalogRoutes } from './routes/catalog.js';
@@ -46,6 +48,7 @@ export async function buildApp(deps: BuildAppOptions): Promise<FastifyInstance> 
     },
   });
 
+  documentRoutes(app); // before any route: the OpenAPI document lists them all
   app.setErrorHandler((err, req, reply) => renderError(err as Error, req, reply));
   app.setNotFoundHandler((req, reply) => {
     const e = new VeloxError('RouteNotFound');
@@ -65,6 +68,8 @@ export async function buildApp(deps: BuildAppOptions): Promise<FastifyInstance> 
     }
   });
 
+  // Every request gets its RequestContext (noauth headers or a Keystone token) first.
+  app.addHook('onRequest', authHook(api.config));
   await app.register(versionRoutes);
   for (const prefix of ['/v2/lbaas', '/v2.0/lbaas']) {
     await app.register(
@@ -88,5 +93,6 @@ export async function buildApp(deps: BuildAppOptions): Promise<FastifyInstance> 
   }
   await app.register(neutronRoutes(api));
   await app.register(keystoneRoutes);
+  await app.register(openApiRoutes);
   return app;
 }

@@ -14,7 +14,7 @@ import {
   type AvailabilityZoneRow,
 } from '../../db/availability-zone-repo.js';
 import { AVAILABILITY_ZONE_PROFILE_TABLE, getProfile } from '../../db/profile-repo.js';
-import { authorizeAdmin, requestContext } from '../auth.js';
+import { authorizeAdmin, authorizeReadShared, requestContext } from '../auth.js';
 import type { ApiDeps } from '../deps.js';
 import { selectFields } from '../list-helper.js';
 import { AvailabilityZonePostBody, AvailabilityZonePutBody } from '../schemas/availability-zone.js';
@@ -35,22 +35,26 @@ export function availabilityZoneRoutes(deps: ApiDeps): FastifyPluginAsync {
   return async (fastify) => {
     const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
 
-    app.get('/availabilityzones', (req) =>
-      globalList(
+    app.get('/availabilityzones', (req) => {
+      authorizeReadShared(requestContext(req));
+      return globalList(
         req,
         { plural: 'availability_zones', links: 'availability_zones_links' },
         availabilityZoneFields,
         async (spec) => (await listAvailabilityZones(deps.db, spec)).map(availabilityZoneView),
         'name',
-      ),
-    );
+      );
+    });
 
-    app.get('/availabilityzones/:name', async (req) => ({
-      availability_zone: selectFields(
-        availabilityZoneView(await find(nameParam(req))),
-        shownFields(req, availabilityZoneFields),
-      ),
-    }));
+    app.get('/availabilityzones/:name', async (req) => {
+      authorizeReadShared(requestContext(req));
+      return {
+        availability_zone: selectFields(
+          availabilityZoneView(await find(nameParam(req))),
+          shownFields(req, availabilityZoneFields),
+        ),
+      };
+    });
 
     app.post('/availabilityzones', { schema: { body: AvailabilityZonePostBody } }, async (req, reply) => {
       authorizeAdmin(requestContext(req));

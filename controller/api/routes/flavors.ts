@@ -15,7 +15,7 @@ import {
   type FlavorRow,
 } from '../../db/flavor-repo.js';
 import { FLAVOR_PROFILE_TABLE, getProfile } from '../../db/profile-repo.js';
-import { authorizeAdmin, requestContext } from '../auth.js';
+import { authorizeAdmin, authorizeReadShared, requestContext } from '../auth.js';
 import type { ApiDeps } from '../deps.js';
 import { selectFields } from '../list-helper.js';
 import { FlavorPostBody, FlavorPutBody } from '../schemas/flavor.js';
@@ -30,19 +30,21 @@ export function flavorRoutes(deps: ApiDeps): FastifyPluginAsync {
   return async (fastify) => {
     const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
 
-    app.get('/flavors', (req) =>
-      globalList(
+    app.get('/flavors', (req) => {
+      authorizeReadShared(requestContext(req));
+      return globalList(
         req,
         { plural: 'flavors', links: 'flavors_links' },
         flavorFields,
         async (spec) => (await listFlavors(deps.db, spec)).map(flavorView),
         'id',
-      ),
-    );
+      );
+    });
 
-    app.get('/flavors/:id', async (req) => ({
-      flavor: selectFields(flavorView(await find(idParam(req))), shownFields(req, flavorFields)),
-    }));
+    app.get('/flavors/:id', async (req) => {
+      authorizeReadShared(requestContext(req));
+      return { flavor: selectFields(flavorView(await find(idParam(req))), shownFields(req, flavorFields)) };
+    });
 
     app.post('/flavors', { schema: { body: FlavorPostBody } }, async (req, reply) => {
       authorizeAdmin(requestContext(req));
