@@ -1,6 +1,7 @@
-// `node dist/bench/run.js [--rounds N] [--only dataplane|control] [--quick] [--seconds S]`:
+// `node dist/bench/run.js [--rounds N] [--only dataplane|control|api] [--quick] [--seconds S]`:
 // what to run and for how long. Pure, so that bad input is refused before anything starts.
 import { parseArgs } from 'node:util';
+import type { ApiOptions } from './api-summary.js';
 import type { DataplaneOptions } from './dataplane/measure.js';
 
 export class BenchOptionError extends Error {
@@ -13,14 +14,16 @@ export interface BenchOptions {
   quick: boolean;
   controlRounds: number;
   plane: DataplaneOptions;
+  api: boolean;
+  apiRun: ApiOptions;
 }
 
 export const USAGE =
-  'usage: node dist/bench/run.js [--rounds N] [--only dataplane|control] [--quick] [--seconds S]\n' +
-  '  --rounds N   rounds of each benchmark (default: control 5, data plane 5; --quick: 1)\n' +
-  '  --only X     run only the data-plane or only the control-plane benchmark\n' +
+  'usage: node dist/bench/run.js [--rounds N] [--only dataplane|control|api] [--quick] [--seconds S]\n' +
+  '  --rounds N   rounds of each benchmark (default: control 5, data plane 5, API 5; --quick: 1)\n' +
+  '  --only X     run only the data-plane, the control-plane or the API benchmark\n' +
   '  --quick      a smoke check: one short round, figures not comparable, nothing written\n' +
-  '  --seconds S  length of each data-plane run (default 2; --quick: 0.5)';
+  '  --seconds S  length of each data-plane run and API list/show run (default 2; --quick: 0.5)';
 
 function positive(name: string, value: string | undefined, integer: boolean): number | undefined {
   if (value === undefined) return undefined;
@@ -52,14 +55,14 @@ export function benchOptions(argv: string[]): BenchOptions {
   }
   if (values.help) throw new BenchOptionError(USAGE);
   const only = values.only;
-  if (only !== undefined && only !== 'dataplane' && only !== 'control')
-    throw new BenchOptionError(`--only must be "dataplane" or "control", not "${only}"`);
+  if (only !== undefined && only !== 'dataplane' && only !== 'control' && only !== 'api')
+    throw new BenchOptionError(`--only must be "dataplane", "control" or "api", not "${only}"`);
   const quick = values.quick === true;
   const rounds = positive('rounds', values.rounds, true);
   const seconds = positive('seconds', values.seconds, false) ?? (quick ? 0.5 : 2);
   return {
-    control: only !== 'dataplane',
-    dataplane: only !== 'control',
+    control: only === undefined || only === 'control',
+    dataplane: only === undefined || only === 'dataplane',
     quick,
     controlRounds: rounds ?? (quick ? 1 : 5),
     plane: {
@@ -72,5 +75,7 @@ export function benchOptions(argv: string[]): BenchOptions {
       concurrency: 16,
       streams: 4,
     },
+    api: only === undefined || only === 'api',
+    apiRun: { rounds: rounds ?? (quick ? 1 : 5), seconds, concurrency: 16, sizes: [10, 100, 1000] },
   };
 }

@@ -1,9 +1,11 @@
-// `make bench` (root): the control-plane and data-plane benchmarks, printed as tables and
+// `make bench` (root): the control-plane, data-plane and API benchmarks, printed as tables and
 // kept in bench/results/latest.json (the latest result of each benchmark; one that did not
 // run keeps its previous entry); the data plane's chart goes to docs/bench-dataplane.svg.
 // A --quick smoke run writes neither. Not part of `make test`. Options: bench/options.ts.
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { apiBench } from './api.js';
+import { apiReport } from './api-summary.js';
 import { dataplaneBench } from './dataplane/bench.js';
 import { dataplaneReport } from './dataplane/report.js';
 import { summarize, type DataplaneResult } from './dataplane/summary.js';
@@ -41,6 +43,12 @@ async function main(opts: BenchOptions): Promise<number> {
     console.log(dataplaneReport(r));
     results.dataplane = r;
     failed = r.figures.some((f) => f.rows.some((row) => row.failures.length > 0));
+  }
+  if (opts.api) {
+    const r = await apiBench(opts.apiRun, opts.quick);
+    console.log(apiReport(r));
+    results.api = r;
+    failed ||= r.rows.some((row) => row.failures.length > 0);
   }
   if (opts.quick) {
     console.log('\nquick run: bench/results and docs left as they were');
