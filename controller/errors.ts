@@ -85,6 +85,10 @@ export const catalogue = {
   TooManyL7RulesOnL7Policy: { status: 409, template: 'Too many rules on L7 policy %(id)s' },
   PoolInUseByL7Policy: { status: 409, template: 'Pool %(id)s is in use by L7 policy %(l7policy_id)s' },
   ListenerNoChildren: { status: 400, template: 'Protocol %(protocol)s listeners cannot have child objects.' },
+  /** Listener and pool TLS references (`ref` is the Python list of the refs that failed). */
+  CertificateRetrievalException: { status: 400, template: 'Could not retrieve certificate: %(ref)s' },
+  /** auth_strategy = keystone: Keystone could not say whether a token is valid (keystonemiddleware's words). */
+  KeystoneUnavailable: { status: 503, template: 'The Keystone service is temporarily unavailable.' },
 } as const satisfies Record<string, CatalogueEntry>;
 
 export type ErrorCode = keyof typeof catalogue;
@@ -162,7 +166,9 @@ export function validationError(errors: AjvLikeError[], input: unknown, part: st
   const reason =
     e.keyword === 'enum'
       ? `Value should be one of: ${(e.params['allowedValues'] as unknown[]).join(', ')}`
-      : `Value ${e.message ?? 'is invalid'}`;
+      : e.keyword === 'format' && e.params['format'] === 'uuid'
+        ? 'Value should be UUID format' // wsme's UuidType
+        : `Value ${e.message ?? 'is invalid'}`;
   return new VeloxError('InvalidInput', { field, value: show(valueAt(input, e.instancePath)), reason });
 }
 

@@ -1,15 +1,24 @@
 // Intent → the whole desired config of one amphora. Pure: the DB graph of a load
 // balancer and the amphora's addresses in, an AmphoraConfig (proto) out. Objects
 // being deleted (PENDING_DELETE) are left out, so applying the result removes them.
+// TLS certificates carry only their ref for now: the secrets driver (issue 5) will fill
+// the PEMs, and the client CA / CRL PEMs, from the refs stored on the listener or pool.
 import { isIPv6 } from 'node:net';
 import type { HealthMonitorRow } from '../db/health-monitor-repo.js';
+import { jsonListOrNull, jsonStringMap } from '../db/json-columns.js';
+import type { L7PolicyGraph } from '../db/l7-graph-repo.js';
+import type { ListenerRow } from '../db/listener-repo.js';
+import type { PoolRow } from '../db/pool-repo.js';
 import type { LoadBalancerGraph } from '../db/worker-repo.js';
 import type { AmphoraConfig } from '../../src/grpc/gen/velox/agent/v1/AmphoraConfig.js';
 import type { HealthMonitor } from '../../src/grpc/gen/velox/agent/v1/HealthMonitor.js';
+import type { Hsts } from '../../src/grpc/gen/velox/agent/v1/Hsts.js';
 import type { Interface } from '../../src/grpc/gen/velox/agent/v1/Interface.js';
+import type { L7Policy } from '../../src/grpc/gen/velox/agent/v1/L7Policy.js';
 import type { Listener } from '../../src/grpc/gen/velox/agent/v1/Listener.js';
 import type { Pool } from '../../src/grpc/gen/velox/agent/v1/Pool.js';
 import type { SessionPersistence } from '../../src/grpc/gen/velox/agent/v1/SessionPersistence.js';
+import type { TlsCertificate } from '../../src/grpc/gen/velox/agent/v1/TlsCertificate.js';
 
 /** Where the amphora sits on the networks (see amphora-plan.ts). */
 export interface AmphoraAddresses {
@@ -76,6 +85,81 @@ function healthMonitor(hm: HealthMonitorRow | undefined): HealthMonitor | null {
   };
 }
 
+/** A certificate known by its ref only (no key material before the secrets driver). */
+function certificate(ref: string | null): TlsCertificate | null {
+  return ref ? { ref, certificate_pem: '', private_key_pem: '', intermediates_pem: [] } : null;
+}
+
+/** The listener's TLS, header and HSTS fields (empty values when unused). */
+function listenerTls(l: ListenerRow): Partial<Listener> {
+  const hsts: Hsts | null =
+    l.hsts_max_age === null
+      ? null
+      : {
+          max_age: l.hsts_max_age,
+          include_subdomains: l.hsts_include_subdomains === 1,
+          preload: l.hsts_preload === 1,
+        };
+  return {
+    insert_headers: jsonStringMap(l.insert_headers),
+    default_tls: certificate(l.tls_certificate_id),
+    sni_tls: (jsonListOrNull(l.sni_containers) ?? []).flatMap((ref) => certificate(ref) ?? []),
+    client_authentication: l.client_authentication,
+    client_ca_pem: '',
+    client_crl_pem: '',
+    tls_ciphers: l.tls_ciphers ?? '',
+    tls_versions: jsonListOrNull(l.tls_versions) ?? [],
+    alpn_protocols: jsonListOrNull(l.alpn_protocols) ?? [],
+    hsts,
+  };
+}
+
+function poolTls(p: PoolRow): Partial<Pool> {
+  return {
+    tls_enabled: p.tls_enabled === 1,
+    tls_certificate: certificate(p.tls_certificate_id),
+    ca_pem: '',
+    crl_pem: '',
+    tls_ciphers: p.tls_ciphers ?? '',
+    tls_versions: jsonListOrNull(p.tls_versions) ?? [],
+    alpn_protocols: jsonListOrNull(p.alpn_protocols) ?? [],
+  };
+}
+
+/**
+ * A listener's L7 policies in position order, with their rules. Disabled policies and
+ * rules are kept with admin_state_up false; those being deleted are left out.
+ */
+function l7Policies(
+  graph: L7PolicyGraph[],
+  listenerId: string,
+  poolIds: ReadonlySet<string | undefined>,
+): L7Policy[] {
+  return graph
+    .filter((g) => g.policy.listener_id === listenerId && g.policy.provisioning_status !== 'PENDING_DELETE')
+    .sort((a, b) => a.policy.position - b.policy.position)
+    .map(({ policy: p, rules }) => ({
+      id: p.id,
+      action: p.action,
+      position: p.position,
+      redirect_pool_id:
+        p.redirect_pool_id !== null && poolIds.has(p.redirect_pool_id) ? p.redirect_pool_id : '',
+      redirect_url: p.redirect_url ?? '',
+      redirect_prefix: p.redirect_prefix ?? '',
+      redirect_http_code: p.redirect_http_code ?? 0,
+      admin_state_up: p.enabled === 1,
+      rules: live(rules).map((r) => ({
+        id: r.id,
+        type: r.type,
+        compare_type: r.compare_type,
+        key: r.key ?? '',
+        value: r.value,
+        invert: r.invert === 1,
+        admin_state_up: r.enabled === 1,
+      })),
+    }));
+}
+
 export function buildAmphoraConfig(
   graph: LoadBalancerGraph,
   amp: AmphoraAddresses,
@@ -102,6 +186,7 @@ export function buildAmphoraConfig(
       })),
       session_persistence: sessionPersistence(pool.session_persistence),
       health_monitor: healthMonitor(hm),
+      ...poolTls(pool),
     }));
   const poolIds = new Set(pools.map((p) => p.id));
   const listeners: Listener[] = live(graph.listeners).map((l) => ({
@@ -118,6 +203,8 @@ export function buildAmphoraConfig(
     timeout_member_connect: l.timeout_member_connect,
     timeout_member_data: l.timeout_member_data,
     timeout_tcp_inspect: l.timeout_tcp_inspect,
+    ...listenerTls(l),
+    l7policies: l7Policies(graph.l7policies ?? [], l.id, poolIds),
   }));
   const interfaces: Interface[] = [
     {

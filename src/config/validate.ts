@@ -19,6 +19,26 @@ function checkCidr(value: string, path: string): void {
 }
 
 const LB_ALGORITHMS = ['', 'ROUND_ROBIN', 'LEAST_CONNECTIONS', 'SOURCE_IP', 'SOURCE_IP_PORT'];
+// Octavia's protocols; the compiler decides which path (XDP or HAProxy) serves each.
+const LISTENER_PROTOCOLS = ['TCP', 'UDP', 'SCTP', 'HTTP', 'HTTPS', 'TERMINATED_HTTPS', 'PROMETHEUS'];
+const POOL_PROTOCOLS = ['TCP', 'UDP', 'SCTP', 'HTTP', 'HTTPS', 'PROXY', 'PROXYV2'];
+/** Two listeners on one address and port must differ in transport protocol. */
+const L4_PROTOCOL: Record<string, string> = { UDP: 'UDP', SCTP: 'SCTP' };
+const CLIENT_AUTH = ['', 'NONE', 'OPTIONAL', 'MANDATORY'];
+const TLS_VERSIONS = ['SSLv3', 'TLSv1', 'TLSv1.1', 'TLSv1.2', 'TLSv1.3'];
+const ALPN_PROTOCOLS = ['h2', 'http/1.1', 'http/1.0'];
+const L7_ACTIONS = ['REJECT', 'REDIRECT_TO_URL', 'REDIRECT_TO_POOL', 'REDIRECT_PREFIX'];
+const L7_RULE_TYPES = [
+  'HOST_NAME',
+  'PATH',
+  'FILE_TYPE',
+  'HEADER',
+  'COOKIE',
+  'SSL_CONN_HAS_CERT',
+  'SSL_VERIFY_RESULT',
+  'SSL_DN_FIELD',
+];
+const L7_COMPARE_TYPES = ['REGEX', 'STARTS_WITH', 'ENDS_WITH', 'CONTAINS', 'EQUAL_TO'];
 const PERSISTENCE_TYPES = ['', 'SOURCE_IP', 'HTTP_COOKIE', 'APP_COOKIE'];
 
 function oneOf(value: string, allowed: readonly string[], path: string): void {
@@ -47,6 +67,37 @@ function required(value: string, path: string): void {
   if (value === '') throw new ConfigError(path, 'is required');
 }
 
+type ListenerOutput = AmphoraConfig__Output['listeners'][number];
+
+function checkListenerTls(l: ListenerOutput, p: string): void {
+  oneOf(l.client_authentication, CLIENT_AUTH, `${p}.client_authentication`);
+  l.tls_versions.forEach((v, k) => oneOf(v, TLS_VERSIONS, `${p}.tls_versions[${k}]`));
+  l.alpn_protocols.forEach((v, k) => oneOf(v, ALPN_PROTOCOLS, `${p}.alpn_protocols[${k}]`));
+  l.sni_tls.forEach((c, k) => required(c.ref, `${p}.sni_tls[${k}].ref`));
+}
+
+function checkL7Policies(policies: ListenerOutput['l7policies'], poolIds: Set<string>, p: string): void {
+  const ids = new Set<string>();
+  policies.forEach((pol, n) => {
+    const pp = `${p}.l7policies[${n}]`;
+    required(pol.id, `${pp}.id`);
+    unique(ids, pol.id, `${pp}.id`, 'L7 policy id');
+    oneOf(pol.action, L7_ACTIONS, `${pp}.action`);
+    if (pol.action === 'REDIRECT_TO_POOL' && !poolIds.has(pol.redirect_pool_id)) {
+      throw new ConfigError(
+        `${pp}.redirect_pool_id`,
+        `no pool ${JSON.stringify(pol.redirect_pool_id)} in this config`,
+      );
+    }
+    if (pol.action === 'REDIRECT_TO_URL') required(pol.redirect_url, `${pp}.redirect_url`);
+    if (pol.action === 'REDIRECT_PREFIX') required(pol.redirect_prefix, `${pp}.redirect_prefix`);
+    pol.rules.forEach((r, k) => {
+      oneOf(r.type, L7_RULE_TYPES, `${pp}.rules[${k}].type`);
+      oneOf(r.compare_type, L7_COMPARE_TYPES, `${pp}.rules[${k}].compare_type`);
+    });
+  });
+}
+
 /** Throws ConfigError naming the first bad field. */
 export function validateAmphoraConfig(c: AmphoraConfig__Output): void {
   if (BigInt(c.version) === 0n) throw new ConfigError('version', 'must be at least 1');
@@ -68,7 +119,9 @@ export function validateAmphoraConfig(c: AmphoraConfig__Output): void {
     const p = `pools[${n}]`;
     required(pool.id, `${p}.id`);
     unique(poolIds, pool.id, `${p}.id`, 'pool id');
-    required(pool.protocol, `${p}.protocol`);
+    oneOf(pool.protocol, POOL_PROTOCOLS, `${p}.protocol`);
+    pool.tls_versions.forEach((v, k) => oneOf(v, TLS_VERSIONS, `${p}.tls_versions[${k}]`));
+    pool.alpn_protocols.forEach((v, k) => oneOf(v, ALPN_PROTOCOLS, `${p}.alpn_protocols[${k}]`));
     oneOf(pool.lb_algorithm, LB_ALGORITHMS, `${p}.lb_algorithm`);
     if (pool.session_persistence) {
       oneOf(pool.session_persistence.type, PERSISTENCE_TYPES, `${p}.session_persistence.type`);
@@ -103,14 +156,16 @@ export function validateAmphoraConfig(c: AmphoraConfig__Output): void {
     unique(listenerIds, l.id, `${p}.id`, 'listener id');
     checkIp(l.vip_address, `${p}.vip_address`);
     checkPort(l.protocol_port, `${p}.protocol_port`);
-    required(l.protocol, `${p}.protocol`);
+    oneOf(l.protocol, LISTENER_PROTOCOLS, `${p}.protocol`);
     l.allowed_cidrs.forEach((c, k) => checkCidr(c, `${p}.allowed_cidrs[${k}]`));
     unique(
       services,
-      `${l.vip_address} ${l.protocol} ${l.protocol_port}`,
+      `${l.vip_address} ${L4_PROTOCOL[l.protocol] ?? 'TCP'} ${l.protocol_port}`,
       p,
-      'service (vip_address, protocol, port)',
+      'service (vip_address, L4 protocol, port)',
     );
+    checkListenerTls(l, p);
+    checkL7Policies(l.l7policies, poolIds, p);
     if (l.default_pool_id !== '' && !poolIds.has(l.default_pool_id)) {
       throw new ConfigError(
         `${p}.default_pool_id`,

@@ -19,6 +19,7 @@ import type { PoolRow } from '../../db/pool-repo.js';
 import { checkQuota } from '../../db/quota-repo.js';
 import { authorizeWrite, requestContext } from '../auth.js';
 import type { ApiDeps } from '../deps.js';
+import { integerStrings } from '../integer-strings.js';
 import {
   DEFAULT_MAX_RETRIES_DOWN,
   HTTP_DEFAULTS,
@@ -27,7 +28,11 @@ import {
   checkValues,
   createValues,
 } from '../health-monitor-rules.js';
-import { HealthMonitorPostBody, HealthMonitorPutBody } from '../schemas/health-monitor.js';
+import {
+  HealthMonitorPostBody,
+  HealthMonitorPutBody,
+  type HealthMonitorPost,
+} from '../schemas/health-monitor.js';
 import { healthMonitorFields, healthMonitorView } from '../views/health-monitor.js';
 import { findPool } from './pools.js';
 import {
@@ -54,9 +59,37 @@ async function monitorChange(deps: ApiDeps, pool: PoolRow): Promise<GateRequest>
 
 const duplicate = () => new VeloxError('DuplicateHealthMonitor');
 
+/** A new monitor's row (Octavia's _validate_create_hm checks); POST /healthmonitors and the graph create. */
+export function newHealthMonitorRow(
+  pool: PoolRow,
+  body: Omit<HealthMonitorPost, 'pool_id'>,
+  id: string = randomUUID(),
+): HealthMonitorRow {
+  const values = createValues(body as HealthMonitorPost);
+  const { description: _description, ...common } = newRowColumns(pool.project_id, body);
+  return {
+    id,
+    ...common,
+    pool_id: pool.id,
+    type: values.type,
+    delay: values.delay,
+    timeout: values.timeout,
+    rise_threshold: values.max_retries,
+    fall_threshold: body.max_retries_down ?? DEFAULT_MAX_RETRIES_DOWN,
+    http_method: values.http_method,
+    url_path: values.url_path,
+    expected_codes: values.expected_codes,
+    http_version: body.http_version ?? null,
+    domain_name: body.domain_name ?? null,
+  };
+}
+
 export function healthMonitorRoutes(deps: ApiDeps): FastifyPluginAsync {
   return async (fastify) => {
     const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
+    // octaviaclient sends --delay and --timeout as strings; Octavia takes integer strings.
+    const integers = ['delay', 'timeout', 'max_retries', 'max_retries_down'];
+    app.addHook('preValidation', integerStrings('healthmonitor', integers));
 
     readRoutes(app, {
       plural: 'healthmonitors',
@@ -77,24 +110,8 @@ export function healthMonitorRoutes(deps: ApiDeps): FastifyPluginAsync {
       const id = randomUUID();
       await changeUnderGate(deps.db, await monitorChange(deps, pool), async (trx) => {
         await checkQuota(trx, pool.project_id, 'health_monitor', deps.config.quotas);
-        const values = createValues(body);
-        const { description: _description, ...common } = newRowColumns(pool.project_id, body);
+        const row = newHealthMonitorRow(pool, body, id);
         if (await healthMonitorOfPool(trx, pool.id)) throw duplicate();
-        const row: HealthMonitorRow = {
-          id,
-          ...common,
-          pool_id: pool.id,
-          type: values.type,
-          delay: values.delay,
-          timeout: values.timeout,
-          rise_threshold: values.max_retries,
-          fall_threshold: body.max_retries_down ?? DEFAULT_MAX_RETRIES_DOWN,
-          http_method: values.http_method,
-          url_path: values.url_path,
-          expected_codes: values.expected_codes,
-          http_version: body.http_version ?? null,
-          domain_name: body.domain_name ?? null,
-        };
         await insertUnique(() => insertHealthMonitor(trx, row), duplicate);
       });
       return reply.status(201).send({ healthmonitor: healthMonitorView(await findHealthMonitor(deps, id)) });

@@ -4,9 +4,12 @@
 // the whole graph. Rules may be given inline at create (Octavia's L7PolicyPOST.rules).
 import { randomUUID } from 'node:crypto';
 import type { FastifyPluginAsync } from 'fastify';
+import type { Transaction } from 'kysely';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { VeloxError } from '../../errors.js';
+import type { QuotaDefaults } from '../../config.js';
 import type { Executor } from '../../db/database.js';
+import type { Database } from '../../db/schema.js';
 import { changeUnderGate } from '../../db/status-gate.js';
 import { checkQuota } from '../../db/quota-repo.js';
 import { getListener, type ListenerRow } from '../../db/listener-repo.js';
@@ -21,6 +24,7 @@ import {
   ruleIdsOfPolicies,
   updateL7Policy,
   type L7PolicyRow,
+  type L7RuleRow,
 } from '../../db/l7-repo.js';
 import { authorizeWrite, requestContext } from '../auth.js';
 import type { ApiDeps } from '../deps.js';
@@ -34,7 +38,12 @@ import {
   sanitizePolicyArgs,
   type PolicyArgs,
 } from '../l7-validate.js';
-import { L7PolicyPostBody, L7PolicyPutBody, type L7PolicyPut } from '../schemas/l7policy.js';
+import {
+  L7PolicyPostBody,
+  L7PolicyPutBody,
+  type L7PolicyPost,
+  type L7PolicyPut,
+} from '../schemas/l7policy.js';
 import { l7PolicyFields, l7PolicyView, type L7PolicyView } from '../views/l7policy.js';
 import { checkNewRule, newRuleRow } from './l7rules.js';
 import { childChange, found, idParam, newRowColumns, readRoutes } from './resource.js';
@@ -71,8 +80,8 @@ async function renderPolicy(deps: ApiDeps, id: string): Promise<L7PolicyView> {
 }
 
 /** A redirect pool named by the request: it exists and speaks what the listener sends. */
-async function checkRedirectPool(deps: ApiDeps, poolId: string, listener: ListenerRow): Promise<void> {
-  const pool = found(await getPool(deps.db, poolId), 'Pool', poolId);
+export async function checkRedirectPool(ex: Executor, poolId: string, listener: ListenerRow): Promise<void> {
+  const pool = found(await getPool(ex, poolId), 'Pool', poolId);
   checkListenerPoolProtocol(listener.protocol, pool.protocol);
 }
 
@@ -112,6 +121,68 @@ function policyChanges(args: PolicyArgs) {
   return out;
 }
 
+/** A policy's create body without its listener (the graph create nests it under one). */
+export type L7PolicyCreate = Omit<L7PolicyPost, 'listener_id'>;
+
+/** A new policy and its inline rules, checked (Octavia's create_l7policy), as rows. */
+export function newL7PolicyRows(
+  listener: ListenerRow,
+  projectId: string,
+  body: L7PolicyCreate,
+): { row: L7PolicyRow; rules: L7RuleRow[] } {
+  const args = sanitizePolicyArgs(
+    {
+      action: body.action,
+      redirect_pool_id: body.redirect_pool_id ?? null,
+      redirect_url: body.redirect_url ?? null,
+      redirect_prefix: body.redirect_prefix ?? null,
+      redirect_http_code: body.redirect_http_code ?? null,
+    },
+    true,
+  );
+  const id = randomUUID();
+  const rules = body.rules ?? [];
+  if (rules.length > MAX_L7RULES_PER_L7POLICY) throw new VeloxError('TooManyL7RulesOnL7Policy', { id });
+  rules.forEach((r) => checkNewRule(r, false));
+  const common = newRowColumns(projectId, body);
+  const row: L7PolicyRow = {
+    id,
+    ...common,
+    enabled: body.admin_state_up === null || body.admin_state_up === false ? 0 : 1,
+    listener_id: listener.id,
+    action: args.action!,
+    redirect_pool_id: args.redirect_pool_id ?? null,
+    redirect_url: args.redirect_url ?? null,
+    redirect_prefix: args.redirect_prefix ?? null,
+    redirect_http_code: args.redirect_http_code ?? null,
+    position: body.position ?? MAX_POLICY_POSITION,
+  };
+  return { row, rules: rules.map((r) => newRuleRow(row, r, common.created_at)) };
+}
+
+/** Inside the write transaction: quotas, the redirect pool's placement, the listener's protocol, then the rows. */
+export async function insertNewL7Policy(
+  trx: Transaction<Database>,
+  quotas: QuotaDefaults,
+  lb: LoadBalancerRow,
+  listener: ListenerRow,
+  row: L7PolicyRow,
+  rules: L7RuleRow[],
+): Promise<void> {
+  await checkQuota(trx, lb.project_id, 'l7policy', quotas);
+  if (rules.length) await checkQuota(trx, lb.project_id, 'l7rule', quotas, rules.length);
+  if (row.action === 'REDIRECT_TO_POOL') await checkPoolPlacement(trx, row.redirect_pool_id!, listener);
+  if (!L7_LISTENER_PROTOCOLS.includes(listener.protocol)) {
+    // The amphora provider's refusal, as Octavia's driver words it.
+    throw new VeloxError('ProviderUnsupportedOptionError', {
+      prov: lb.provider,
+      user_msg: `${listener.protocol} protocol listeners do not support L7 policies`,
+    });
+  }
+  await insertL7Policy(trx, row, row.position);
+  for (const r of rules) await insertL7Rule(trx, r);
+}
+
 export function l7PolicyRoutes(deps: ApiDeps): FastifyPluginAsync {
   return async (fastify) => {
     const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
@@ -133,49 +204,12 @@ export function l7PolicyRoutes(deps: ApiDeps): FastifyPluginAsync {
       if (listener.protocol === 'PROMETHEUS') {
         throw new VeloxError('ListenerNoChildren', { protocol: 'PROMETHEUS' });
       }
-      if (body.redirect_pool_id) await checkRedirectPool(deps, body.redirect_pool_id, listener);
-      const args = sanitizePolicyArgs(
-        {
-          action: body.action,
-          redirect_pool_id: body.redirect_pool_id ?? null,
-          redirect_url: body.redirect_url ?? null,
-          redirect_prefix: body.redirect_prefix ?? null,
-          redirect_http_code: body.redirect_http_code ?? null,
-        },
-        true,
+      if (body.redirect_pool_id) await checkRedirectPool(deps.db, body.redirect_pool_id, listener);
+      const { row, rules } = newL7PolicyRows(listener, lb.project_id, body);
+      await changeUnderGate(deps.db, childChange(lb.id, { listenerIds: [listener.id] }), (trx) =>
+        insertNewL7Policy(trx, deps.config.quotas, lb, listener, row, rules),
       );
-      const id = randomUUID();
-      const rules = body.rules ?? [];
-      if (rules.length > MAX_L7RULES_PER_L7POLICY) throw new VeloxError('TooManyL7RulesOnL7Policy', { id });
-      rules.forEach((r) => checkNewRule(r, false));
-      const common = newRowColumns(lb.project_id, body);
-      const row: L7PolicyRow = {
-        id,
-        ...common,
-        enabled: body.admin_state_up === null || body.admin_state_up === false ? 0 : 1,
-        listener_id: listener.id,
-        action: args.action!,
-        redirect_pool_id: args.redirect_pool_id ?? null,
-        redirect_url: args.redirect_url ?? null,
-        redirect_prefix: args.redirect_prefix ?? null,
-        redirect_http_code: args.redirect_http_code ?? null,
-        position: body.position ?? MAX_POLICY_POSITION,
-      };
-      await changeUnderGate(deps.db, childChange(lb.id, { listenerIds: [listener.id] }), async (trx) => {
-        await checkQuota(trx, lb.project_id, 'l7policy', deps.config.quotas);
-        if (rules.length) await checkQuota(trx, lb.project_id, 'l7rule', deps.config.quotas, rules.length);
-        if (row.action === 'REDIRECT_TO_POOL') await checkPoolPlacement(trx, row.redirect_pool_id!, listener);
-        if (!L7_LISTENER_PROTOCOLS.includes(listener.protocol)) {
-          // The amphora provider's refusal, as Octavia's driver words it.
-          throw new VeloxError('ProviderUnsupportedOptionError', {
-            prov: lb.provider,
-            user_msg: `${listener.protocol} protocol listeners do not support L7 policies`,
-          });
-        }
-        await insertL7Policy(trx, row, row.position);
-        for (const r of rules) await insertL7Rule(trx, newRuleRow(row, r, common.created_at));
-      });
-      return reply.status(201).send({ l7policy: await renderPolicy(deps, id) });
+      return reply.status(201).send({ l7policy: await renderPolicy(deps, row.id) });
     });
 
     app.put('/l7policies/:id', { schema: { body: L7PolicyPutBody } }, async (req) => {
@@ -186,7 +220,7 @@ export function l7PolicyRoutes(deps: ApiDeps): FastifyPluginAsync {
       const { listener, lb } = await policyParents(deps.db, policy.listener_id);
       authorizeWrite(requestContext(req), lb.project_id);
       const args = sanitizePolicyArgs(givenArgs(body), false);
-      if (args.redirect_pool_id) await checkRedirectPool(deps, args.redirect_pool_id, listener);
+      if (args.redirect_pool_id) await checkRedirectPool(deps.db, args.redirect_pool_id, listener);
       await changeUnderGate(deps.db, childChange(lb.id, { listenerIds: [listener.id] }), async (trx) => {
         if (args.action === 'REDIRECT_TO_POOL')
           await checkPoolPlacement(trx, args.redirect_pool_id!, listener);

@@ -1,13 +1,17 @@
-// /v2/lbaas/listeners: TCP and UDP listeners; every change goes through the
-// status gate of the listener's load balancer and enqueues sync_lb.
+// /v2/lbaas/listeners: every Octavia listener protocol with its TLS, header and HSTS
+// fields (rules: ../listener-rules.ts); every change goes through the status gate of
+// the listener's load balancer and enqueues sync_lb.
+import { integerStrings } from '../integer-strings.js';
 import { randomUUID } from 'node:crypto';
 import type { FastifyPluginAsync } from 'fastify';
+import type { Transaction } from 'kysely';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { VeloxError } from '../../errors.js';
 import type { Executor } from '../../db/database.js';
 import { changeUnderGate } from '../../db/status-gate.js';
 import { checkQuota } from '../../db/quota-repo.js';
-import { getLoadBalancer } from '../../db/load-balancer-repo.js';
+import { getLoadBalancer, type LoadBalancerRow } from '../../db/load-balancer-repo.js';
+import type { Database } from '../../db/schema.js';
 import {
   getListener,
   insertListener,
@@ -21,8 +25,15 @@ import { getPool } from '../../db/pool-repo.js';
 import { markL7Deleting, policyIdsOfListeners } from '../../db/l7-repo.js';
 import { authorizeWrite, requestContext } from '../auth.js';
 import type { ApiDeps } from '../deps.js';
-import { ListenerPostBody, ListenerPutBody, type ListenerPut } from '../schemas/listener.js';
-import { checkSupportedProtocol, normaliseAllowedCidrs } from '../validate.js';
+import {
+  checkListenerCreate,
+  checkListenerUpdate,
+  listenerCreateColumns,
+  listenerUpdateColumns,
+  portConflict,
+} from '../listener-rules.js';
+import { ListenerPostBody, ListenerPutBody, type ListenerPost } from '../schemas/listener.js';
+import { checkListenerPoolProtocol, normaliseAllowedCidrs } from '../validate.js';
 import { listenerFields, listenerView, type ListenerView } from '../views/listener.js';
 import { ids } from '../views/common.js';
 import {
@@ -34,6 +45,9 @@ import {
   newRowColumns,
   readRoutes,
 } from './resource.js';
+
+/** A listener's create body without its load balancer (the graph create nests it under one). */
+export type ListenerCreate = Omit<ListenerPost, 'loadbalancer_id'>;
 
 /** Octavia's defaults (haproxy_amphora.timeout_*). */
 export const LISTENER_DEFAULTS = {
@@ -49,7 +63,7 @@ async function findListener(deps: ApiDeps, id: string): Promise<ListenerRow> {
 }
 
 /** Listener views with their L7 policies, in position order. */
-async function renderListeners(deps: ApiDeps, rows: ListenerRow[]): Promise<ListenerView[]> {
+export async function renderListeners(deps: ApiDeps, rows: ListenerRow[]): Promise<ListenerView[]> {
   const policies = await policyIdsOfListeners(
     deps.db,
     rows.map((r) => r.id),
@@ -61,55 +75,76 @@ async function renderListener(deps: ApiDeps, id: string): Promise<ListenerView> 
   return (await renderListeners(deps, [await findListener(deps, id)]))[0]!;
 }
 
-/** TLS and header insertion need the HTTP-family protocols, which are not served yet. */
-function checkL4Options(protocol: string, body: ListenerPut): void {
-  const tls =
-    !!body.default_tls_container_ref ||
-    !!body.sni_container_refs?.length ||
-    !!body.client_ca_tls_container_ref;
-  const headers = !!body.insert_headers && Object.keys(body.insert_headers).length > 0;
-  if (protocol === 'UDP' && (tls || headers)) {
-    throw new VeloxError('ValidationException', { detail: 'UDP protocol listener does not support TLS.' });
-  }
-  if (tls) {
-    throw new VeloxError('ValidationException', {
-      detail: `Certificate container references are not allowed on ${protocol} protocol listeners.`,
-    });
-  }
-  if (headers) {
-    throw new VeloxError('InvalidOption', {
-      value: 'insert-headers',
-      option: `a ${protocol} protocol listener.`,
-    });
-  }
-  if (body.client_authentication && body.client_authentication !== 'NONE') {
-    throw new VeloxError('ValidationException', {
-      detail: `Client authentication setting ${body.client_authentication} requires a client CA container reference.`,
-    });
-  }
-  if (body.client_crl_container_ref) {
-    throw new VeloxError('ValidationException', {
-      detail:
-        'A client authentication CA reference is required to specify a client authentication revocation list.',
-    });
-  }
-}
-
 /** A default pool must be a pool of the same load balancer with a compatible protocol. */
-async function checkDefaultPool(ex: Executor, poolId: string, lbId: string, protocol: string): Promise<void> {
+export async function checkDefaultPool(
+  ex: Executor,
+  poolId: string,
+  lbId: string,
+  protocol: string,
+): Promise<void> {
   const pool = await getPool(ex, poolId);
   if (!pool || pool.load_balancer_id !== lbId)
     throw new VeloxError('NotFound', { resource: 'Pool', id: poolId });
-  if (pool.protocol !== protocol) {
-    throw new VeloxError('ValidationException', {
-      detail: `The pool protocol '${pool.protocol}' is invalid while the listener protocol is '${protocol}'.`,
-    });
-  }
+  checkListenerPoolProtocol(protocol, pool.protocol);
+}
+
+/** PROMETHEUS listeners serve metrics themselves: no pool, no L7 policy. */
+function checkNoChildren(protocol: string): void {
+  if (protocol === 'PROMETHEUS') throw new VeloxError('ListenerNoChildren', { protocol });
+}
+
+/** A new listener's body checked and made its row (POST /listeners and the load balancer graph create). */
+export function newListenerRow(lb: LoadBalancerRow, body: ListenerCreate): ListenerRow {
+  if (body.default_pool_id) checkNoChildren(body.protocol);
+  checkListenerCreate(body);
+  const allowedCidrs = normaliseAllowedCidrs(body.allowed_cidrs ?? [], lb.vip_address);
+  return {
+    id: randomUUID(),
+    ...newRowColumns(lb.project_id, body),
+    load_balancer_id: lb.id,
+    protocol: body.protocol,
+    protocol_port: body.protocol_port,
+    connection_limit: body.connection_limit ?? LISTENER_DEFAULTS.connection_limit,
+    default_pool_id: body.default_pool_id ?? null,
+    timeout_client_data: body.timeout_client_data ?? LISTENER_DEFAULTS.timeout_client_data,
+    timeout_member_connect: body.timeout_member_connect ?? LISTENER_DEFAULTS.timeout_member_connect,
+    timeout_member_data: body.timeout_member_data ?? LISTENER_DEFAULTS.timeout_member_data,
+    timeout_tcp_inspect: body.timeout_tcp_inspect ?? LISTENER_DEFAULTS.timeout_tcp_inspect,
+    allowed_cidrs: JSON.stringify(allowedCidrs),
+    ...listenerCreateColumns(body),
+  };
+}
+
+/** Inside the write transaction: refuses a protocol and port already taken on the load balancer, then inserts. */
+export async function insertNewListener(trx: Transaction<Database>, row: ListenerRow): Promise<void> {
+  const duplicate = (protocol: string) => () =>
+    new VeloxError('DuplicateListenerEntry', { protocol, port: row.protocol_port });
+  // One listener per L4 protocol and port: HTTP and TCP conflict, TCP and UDP do not.
+  // Octavia names the listener already there.
+  const taken = portConflict(
+    await listenersOnPort(trx, row.load_balancer_id, row.protocol_port),
+    row.protocol,
+  );
+  if (taken) throw duplicate(taken.protocol)();
+  await insertUnique(() => insertListener(trx, row), duplicate(row.protocol));
 }
 
 export function listenerRoutes(deps: ApiDeps): FastifyPluginAsync {
   return async (fastify) => {
     const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
+    // octaviaclient sends --connection-limit (and the timeouts) as strings; Octavia takes them.
+    app.addHook(
+      'preValidation',
+      integerStrings('listener', [
+        'protocol_port',
+        'connection_limit',
+        'timeout_client_data',
+        'timeout_member_connect',
+        'timeout_member_data',
+        'timeout_tcp_inspect',
+        'hsts_max_age',
+      ]),
+    );
 
     readRoutes(app, {
       plural: 'listeners',
@@ -128,34 +163,15 @@ export function listenerRoutes(deps: ApiDeps): FastifyPluginAsync {
         body.loadbalancer_id,
       );
       authorizeWrite(requestContext(req), lb.project_id);
-      checkSupportedProtocol(body.protocol);
-      checkL4Options(body.protocol, body);
-      const allowedCidrs = normaliseAllowedCidrs(body.allowed_cidrs ?? [], lb.vip_address);
-      const row: ListenerRow = {
-        id: randomUUID(),
-        ...newRowColumns(lb.project_id, body),
-        load_balancer_id: lb.id,
-        protocol: body.protocol,
-        protocol_port: body.protocol_port,
-        connection_limit: body.connection_limit ?? LISTENER_DEFAULTS.connection_limit,
-        default_pool_id: body.default_pool_id ?? null,
-        timeout_client_data: body.timeout_client_data ?? LISTENER_DEFAULTS.timeout_client_data,
-        timeout_member_connect: body.timeout_member_connect ?? LISTENER_DEFAULTS.timeout_member_connect,
-        timeout_member_data: body.timeout_member_data ?? LISTENER_DEFAULTS.timeout_member_data,
-        timeout_tcp_inspect: body.timeout_tcp_inspect ?? LISTENER_DEFAULTS.timeout_tcp_inspect,
-        allowed_cidrs: JSON.stringify(allowedCidrs),
-      };
-      if (row.default_pool_id) {
-        await checkDefaultPool(deps.db, row.default_pool_id, lb.id, row.protocol);
+      // Octavia checks the default pool before the listener's own fields.
+      if (body.default_pool_id) {
+        checkNoChildren(body.protocol);
+        await checkDefaultPool(deps.db, body.default_pool_id, lb.id, body.protocol);
       }
-      const duplicate = () =>
-        new VeloxError('DuplicateListenerEntry', { protocol: row.protocol, port: row.protocol_port });
+      const row = newListenerRow(lb, body);
       await changeUnderGate(deps.db, childChange(lb.id), async (trx) => {
         await checkQuota(trx, lb.project_id, 'listener', deps.config.quotas);
-        // TCP and UDP are different L4 protocols: they may share a port number.
-        const same = await listenersOnPort(trx, lb.id, row.protocol_port);
-        if (same.some((l) => l.protocol === row.protocol)) throw duplicate();
-        await insertUnique(() => insertListener(trx, row), duplicate);
+        await insertNewListener(trx, row);
       });
       return reply.status(201).send({ listener: await renderListener(deps, row.id) });
     });
@@ -165,13 +181,14 @@ export function listenerRoutes(deps: ApiDeps): FastifyPluginAsync {
       const body = req.body.listener;
       const l = await findListener(deps, id);
       authorizeWrite(requestContext(req), l.project_id);
-      checkL4Options(l.protocol, body);
+      checkListenerUpdate(body, l);
       const lb = (await getLoadBalancer(deps.db, l.load_balancer_id))!;
       const allowed =
         body.allowed_cidrs !== undefined
           ? JSON.stringify(normaliseAllowedCidrs(body.allowed_cidrs ?? [], lb.vip_address))
           : undefined;
       if (body.default_pool_id) {
+        checkNoChildren(l.protocol);
         await checkDefaultPool(deps.db, body.default_pool_id, lb.id, l.protocol);
       }
       // null resets a value to its default, as Octavia's _set_default_on_none.
@@ -188,6 +205,7 @@ export function listenerRoutes(deps: ApiDeps): FastifyPluginAsync {
           ...reset('timeout_member_connect'),
           ...reset('timeout_member_data'),
           ...reset('timeout_tcp_inspect'),
+          ...listenerUpdateColumns(body),
         });
       });
       return { listener: await renderListener(deps, id) };

@@ -1,6 +1,7 @@
-// /v2/lbaas/loadbalancers: create (VIP port + row + create_lb job in one
-// transaction), list, show, update and delete (cascade) behind the status gate, and
-// failover (admin only; the worker rebuilds the amphora).
+// /v2/lbaas/loadbalancers: create (VIP port + row + any listeners and pools given
+// with it (../lb-graph.ts) + create_lb job in one transaction), list, show, update and
+// delete (cascade) behind the status gate, and failover (admin only; the worker
+// rebuilds the amphora).
 import { randomUUID } from 'node:crypto';
 import type { FastifyPluginAsync } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
@@ -27,6 +28,8 @@ import {
   LoadBalancerPutBody,
   type LoadBalancerPost,
 } from '../schemas/load-balancer.js';
+import { createLoadBalancerGraph } from '../lb-graph.js';
+import { renderFullLoadBalancer } from '../lb-graph-view.js';
 import { resolvePlacement } from '../lb-placement.js';
 import { checkIpAddress } from '../validate.js';
 import { loadBalancerFields, loadBalancerView, type LoadBalancerView } from '../views/load-balancer.js';
@@ -49,7 +52,8 @@ export async function renderLoadBalancer(deps: ApiDeps, row: LoadBalancerRow): P
 }
 
 /** Octavia's VIP rules: a port, a network (and maybe subnet/address), or a subnet. */
-async function resolveVipSubnet(deps: ApiDeps, lb: LoadBalancerPost): Promise<Subnet> {
+async function resolveVipSubnet(deps: ApiDeps, request: LoadBalancerPost): Promise<Subnet> {
+  let lb = request;
   if (!lb.vip_port_id && !lb.vip_network_id && !lb.vip_subnet_id) {
     throw new VeloxError('VIPValidationException', { objects: 'vip_port_id, vip_network_id, vip_subnet_id' });
   }
@@ -57,10 +61,14 @@ async function resolveVipSubnet(deps: ApiDeps, lb: LoadBalancerPost): Promise<Su
   if (lb.vip_port_id) {
     const port = await deps.network.getPort(lb.vip_port_id);
     if (!port) throw new VeloxError('InvalidSubresource', { resource: 'Port', id: lb.vip_port_id });
-    // Every port of the local driver belongs to a device already.
-    throw new VeloxError('ValidationException', {
-      detail: `Port ${lb.vip_port_id} already has a compute device attached.`,
-    });
+    // Every port of the local driver belongs to a device already. A port of none (the
+    // no-op network driver's) is taken by the VIP, on its network (create passes portId).
+    if (port.device_id) {
+      throw new VeloxError('ValidationException', {
+        detail: `Port ${lb.vip_port_id} already has a compute device attached.`,
+      });
+    }
+    lb = { ...lb, vip_network_id: port.network_id, vip_subnet_id: lb.vip_subnet_id ?? port.subnet_id };
   }
   let subnet: Subnet | undefined;
   if (lb.vip_network_id) {
@@ -142,6 +150,7 @@ export function loadBalancerRoutes(deps: ApiDeps): FastifyPluginAsync {
             deviceId: id,
             projectId,
             ...(body.vip_address ? { fixedIp: body.vip_address } : {}),
+            ...(body.vip_port_id ? { portId: body.vip_port_id } : {}),
           },
           trx,
         );
@@ -158,10 +167,13 @@ export function loadBalancerRoutes(deps: ApiDeps): FastifyPluginAsync {
           availability_zone: placement.availabilityZone,
         };
         await insertLoadBalancer(trx, lb);
+        // Listeners and pools given with it: same transaction, same create_lb job.
+        const graph = await createLoadBalancerGraph(trx, deps, lb, body);
         await enqueueJob(trx, 'create_lb', id);
-        return lb;
+        return { lb, graph };
       });
-      return reply.status(201).send({ loadbalancer: await renderLoadBalancer(deps, row) });
+      // Octavia answers a create with the full graph (LoadBalancerFullRootResponse).
+      return reply.status(201).send({ loadbalancer: await renderFullLoadBalancer(deps, row.lb, row.graph) });
     });
 
     app.put('/loadbalancers/:id', { schema: { body: LoadBalancerPutBody } }, async (req) => {

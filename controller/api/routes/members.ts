@@ -1,6 +1,7 @@
 // /v2/lbaas/pools/{pool_id}/members: changes need the pool ACTIVE as well as its
 // load balancer (Octavia's member rules), and enqueue sync_lb. PUT on the collection
 // replaces the pool's members at once (Octavia's batch update, 202).
+import { integerStrings } from '../integer-strings.js';
 import { randomUUID } from 'node:crypto';
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
@@ -46,7 +47,7 @@ async function findPoolMember(deps: ApiDeps, poolId: string, id: string): Promis
 }
 
 /** A new member row; OFFLINE under a health monitor, else NO_MONITOR (Octavia's create_member). */
-async function newMemberRow(ex: Executor, pool: PoolRow, body: MemberPost): Promise<MemberRow> {
+export async function newMemberRow(ex: Executor, pool: PoolRow, body: MemberPost): Promise<MemberRow> {
   const monitored = (await healthMonitorOfPool(ex, pool.id)) !== undefined;
   return {
     id: randomUUID(),
@@ -61,6 +62,13 @@ async function newMemberRow(ex: Executor, pool: PoolRow, body: MemberPost): Prom
     monitor_address: body.monitor_address ?? null,
     monitor_port: body.monitor_port ?? null,
   };
+}
+
+/** A new member's address, monitor address and subnet (POST and the load balancer graph create). */
+export function checkNewMember(deps: ApiDeps, body: MemberPost): void {
+  checkMemberAddress(body.address);
+  if (body.monitor_address) checkIpAddress('monitor_address', body.monitor_address);
+  checkSubnet(deps, body.subnet_id);
 }
 
 function checkSubnet(deps: ApiDeps, subnetId: string | null | undefined): void {
@@ -90,6 +98,7 @@ async function memberChange(deps: ApiDeps, pool: PoolRow): Promise<GateRequest> 
 export function memberRoutes(deps: ApiDeps): FastifyPluginAsync {
   return async (fastify) => {
     const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
+    app.addHook('preValidation', integerStrings('member', ['protocol_port', 'weight', 'monitor_port']));
 
     app.get('/pools/:pool_id/members', async (req: FastifyRequest) => {
       const { pool_id: poolId } = req.params as Params;
@@ -115,9 +124,7 @@ export function memberRoutes(deps: ApiDeps): FastifyPluginAsync {
       const body = req.body.member;
       const pool = await findPool(deps, poolId);
       authorizeWrite(requestContext(req), pool.project_id);
-      checkMemberAddress(body.address);
-      if (body.monitor_address) checkIpAddress('monitor_address', body.monitor_address);
-      checkSubnet(deps, body.subnet_id);
+      checkNewMember(deps, body);
       const row = await newMemberRow(deps.db, pool, body);
       const duplicate = () =>
         new VeloxError('DuplicateMemberEntry', { ip_address: row.address, port: row.protocol_port });

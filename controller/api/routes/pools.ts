@@ -1,12 +1,13 @@
-// /v2/lbaas/pools: TCP and UDP pools on a load balancer, optionally the default
-// pool of a listener; changes go through the status gate and enqueue sync_lb.
+// /v2/lbaas/pools: pools of every Octavia protocol, with their re-encryption fields
+// (rules: ../pool-rules.ts), on a load balancer, optionally the default pool of a
+// listener; changes go through the status gate and enqueue sync_lb.
 import { randomUUID } from 'node:crypto';
 import type { FastifyPluginAsync } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { VeloxError } from '../../errors.js';
 import { changeUnderGate, type GateRequest } from '../../db/status-gate.js';
 import { checkQuota } from '../../db/quota-repo.js';
-import { getLoadBalancer } from '../../db/load-balancer-repo.js';
+import { getLoadBalancer, type LoadBalancerRow } from '../../db/load-balancer-repo.js';
 import { getListener, updateListener } from '../../db/listener-repo.js';
 import { l7ListenersOfPools, listenersUsingPool, policiesRedirectingTo } from '../../db/l7-repo.js';
 import {
@@ -20,10 +21,14 @@ import {
 } from '../../db/pool-repo.js';
 import { authorizeWrite, requestContext } from '../auth.js';
 import type { ApiDeps } from '../deps.js';
-import { PoolPostBody, PoolPutBody, type SessionPersistence } from '../schemas/pool.js';
-import { checkSessionPersistence, checkSupportedProtocol } from '../validate.js';
+import { PoolPostBody, PoolPutBody, type PoolPost, type SessionPersistence } from '../schemas/pool.js';
+import { checkPoolCreate, checkPoolUpdate, poolCreateColumns, poolUpdateColumns } from '../pool-rules.js';
+import { checkListenerPoolProtocol, checkSessionPersistence } from '../validate.js';
 import { poolFields, poolView, type PoolView } from '../views/pool.js';
 import { childChange, commonChanges, found, idParam, newRowColumns, readRoutes } from './resource.js';
+
+/** A pool's create body without its listener or load balancer (the graph create nests it under one). */
+export type PoolCreate = Omit<PoolPost, 'listener_id' | 'loadbalancer_id'>;
 
 export async function findPool(deps: ApiDeps, id: string): Promise<PoolRow> {
   return found(await getPool(deps.db, id), 'Pool', id);
@@ -34,7 +39,7 @@ async function poolChange(deps: ApiDeps, pool: PoolRow): Promise<GateRequest> {
   return childChange(pool.load_balancer_id, { listenerIds: await listenersUsingPool(deps.db, pool.id) });
 }
 
-async function renderPools(deps: ApiDeps, rows: PoolRow[]): Promise<PoolView[]> {
+export async function renderPools(deps: ApiDeps, rows: PoolRow[]): Promise<PoolView[]> {
   const ids = rows.map((r) => r.id);
   const children = await poolChildren(deps.db, ids);
   // Octavia's Pool.listeners: default-pool listeners, then those of L7 policies redirecting here.
@@ -60,8 +65,19 @@ function spJson(sp: SessionPersistence | null | undefined): string | null {
   });
 }
 
-function checkTls(enabled: boolean | null | undefined): void {
-  if (enabled) throw new VeloxError('DisabledOption', { option: 'tls_enabled', value: 'True' });
+/** A new pool's body checked and made its row (POST /pools and the load balancer graph create). */
+export function newPoolRow(lb: LoadBalancerRow, body: PoolCreate): PoolRow {
+  if (body.session_persistence) checkSessionPersistence(body.session_persistence, body.protocol, 'create');
+  checkPoolCreate(body);
+  return {
+    id: randomUUID(),
+    ...newRowColumns(lb.project_id, body),
+    load_balancer_id: lb.id,
+    protocol: body.protocol,
+    lb_algorithm: body.lb_algorithm,
+    session_persistence: spJson(body.session_persistence),
+    ...poolCreateColumns(body),
+  };
 }
 
 export function poolRoutes(deps: ApiDeps): FastifyPluginAsync {
@@ -95,22 +111,13 @@ export function poolRoutes(deps: ApiDeps): FastifyPluginAsync {
       lbId ??= listener!.load_balancer_id;
       const lb = found(await getLoadBalancer(deps.db, lbId), 'Load Balancer', lbId);
       authorizeWrite(requestContext(req), lb.project_id);
-      checkSupportedProtocol(body.protocol);
-      if (listener && listener.protocol !== body.protocol) {
-        throw new VeloxError('ValidationException', {
-          detail: `The pool protocol '${body.protocol}' is invalid while the listener protocol is '${listener.protocol}'.`,
-        });
+      if (listener) {
+        if (listener.protocol === 'PROMETHEUS') {
+          throw new VeloxError('ListenerNoChildren', { protocol: listener.protocol });
+        }
+        checkListenerPoolProtocol(listener.protocol, body.protocol);
       }
-      if (body.session_persistence) checkSessionPersistence(body.session_persistence, body.protocol);
-      checkTls(body.tls_enabled);
-      const row: PoolRow = {
-        id: randomUUID(),
-        ...newRowColumns(lb.project_id, body),
-        load_balancer_id: lb.id,
-        protocol: body.protocol,
-        lb_algorithm: body.lb_algorithm,
-        session_persistence: spJson(body.session_persistence),
-      };
+      const row = newPoolRow(lb, body);
       await changeUnderGate(
         deps.db,
         childChange(lb.id, listener ? { listenerIds: [listener.id] } : {}),
@@ -133,8 +140,8 @@ export function poolRoutes(deps: ApiDeps): FastifyPluginAsync {
       const body = req.body.pool;
       const p = await findPool(deps, id);
       authorizeWrite(requestContext(req), p.project_id);
-      if (body.session_persistence) checkSessionPersistence(body.session_persistence, p.protocol);
-      checkTls(body.tls_enabled);
+      if (body.session_persistence) checkSessionPersistence(body.session_persistence, p.protocol, 'update');
+      checkPoolUpdate(body, p);
       await changeUnderGate(deps.db, await poolChange(deps, p), async (trx) => {
         await updatePool(trx, id, {
           provisioning_status: 'PENDING_UPDATE',
@@ -143,6 +150,7 @@ export function poolRoutes(deps: ApiDeps): FastifyPluginAsync {
           ...(body.session_persistence !== undefined
             ? { session_persistence: spJson(body.session_persistence) }
             : {}),
+          ...poolUpdateColumns(body),
         });
       });
       return { pool: await renderPool(deps, await findPool(deps, id)) };

@@ -16,8 +16,14 @@ export const ListenerProtocols = ['HTTP', 'HTTPS', 'TCP', 'TERMINATED_HTTPS', 'U
 export const PoolProtocols = ['HTTP', 'HTTPS', 'PROXY', 'PROXYV2', 'TCP', 'UDP', 'SCTP'];
 export const LbAlgorithms = ['ROUND_ROBIN', 'LEAST_CONNECTIONS', 'SOURCE_IP', 'SOURCE_IP_PORT'];
 export const SessionPersistenceTypes = ['SOURCE_IP', 'HTTP_COOKIE', 'APP_COOKIE'];
-/** What this deployment serves today (the XDP fast path). */
-export const SupportedProtocols = ['TCP', 'UDP'];
+export const ClientAuthModes = ['NONE', 'OPTIONAL', 'MANDATORY'];
+/** Container / secret references: not resolved until the secrets driver exists (issue 5). */
+export const ContainerRef = Str255;
+/** OpenSSL cipher string (Octavia's max_length 2048). */
+export const TlsCiphers = Type.String({ maxLength: 2048 });
+/** TLS versions and ALPN protocols: values are checked in code, with Octavia's messages. */
+export const TlsVersionList = Type.Array(Type.String({ maxLength: 32 }));
+export const AlpnList = Type.Array(Type.String());
 
 /** Every request body: one object under the resource's singular key, nothing else. */
 export function envelope<K extends string, T extends TSchema>(key: K, inner: T) {

@@ -1,7 +1,9 @@
-// Request bodies of /pools (Octavia's PoolPOST / PoolPUT), without the backend TLS
-// references and the single-call health monitor / members.
+// Request bodies of /pools (Octavia's PoolPOST / PoolPUT), without the single-call
+// health monitor / members. Container refs are stored as given (resolved from issue 5).
 import { Type, type Static } from 'typebox';
 import {
+  AlpnList,
+  ContainerRef,
   LbAlgorithms,
   Nullable,
   PoolProtocols,
@@ -9,6 +11,8 @@ import {
   SessionPersistenceTypes,
   Str255,
   Tags,
+  TlsCiphers,
+  TlsVersionList,
   Uuid,
   envelope,
 } from './common.js';
@@ -32,6 +36,12 @@ const mutable = {
   session_persistence: Type.Optional(Nullable(SessionPersistence)),
   tags: Type.Optional(Nullable(Tags)),
   tls_enabled: Type.Optional(Nullable(Type.Boolean())),
+  tls_container_ref: Type.Optional(Nullable(ContainerRef)),
+  ca_tls_container_ref: Type.Optional(Nullable(ContainerRef)),
+  crl_container_ref: Type.Optional(Nullable(ContainerRef)),
+  tls_ciphers: Type.Optional(Nullable(TlsCiphers)),
+  tls_versions: Type.Optional(Nullable(TlsVersionList)),
+  alpn_protocols: Type.Optional(Nullable(AlpnList)),
 };
 
 export const PoolPost = Type.Object(

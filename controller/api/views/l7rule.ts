@@ -20,6 +20,9 @@ export const l7RuleFields: FieldMap = {
   key: { column: 'key', kind: 'text' },
   value: { column: 'value', kind: 'text' },
   invert: { column: 'invert', kind: 'bool' },
+  // Not rendered, but a filter Octavia takes (a model column): openstacksdk's l7_rules()
+  // sends ?l7policy_id= along with the policy in the path.
+  l7policy_id: { column: 'l7policy_id', kind: 'text' },
 };
 
 export function l7RuleView(row: L7RuleRow): L7RuleView {

@@ -1,4 +1,5 @@
-// Pool row -> Octavia's PoolResponse.
+// Pool row -> Octavia's PoolResponse. Refs are shown as given (not resolved before issue 5).
+import { jsonListOrNull } from '../../db/json-columns.js';
 import type { PoolChildren, PoolRow } from '../../db/pool-repo.js';
 import type { FieldMap } from '../list-helper.js';
 import { commonAttributes, commonFields, ids, type CommonView, type IdRef } from './common.js';
@@ -31,8 +32,15 @@ export interface PoolView extends CommonView {
 export const poolFields: FieldMap = {
   ...commonFields,
   loadbalancer_id: { column: 'load_balancer_id', kind: 'text' },
+  // Octavia's model column, which openstacksdk filters by (listeners(load_balancer_id=…)).
+  load_balancer_id: { column: 'load_balancer_id', kind: 'text' },
   protocol: { column: 'protocol', kind: 'text' },
   lb_algorithm: { column: 'lb_algorithm', kind: 'text' },
+  tls_enabled: { column: 'tls_enabled', kind: 'bool' },
+  tls_container_ref: { column: 'tls_certificate_id', kind: 'text' },
+  ca_tls_container_ref: { column: 'ca_tls_certificate_id', kind: 'text' },
+  crl_container_ref: { column: 'crl_container_id', kind: 'text' },
+  tls_ciphers: { column: 'tls_ciphers', kind: 'text' },
 };
 
 export function sessionPersistenceView(json: string | null): SessionPersistenceView | null {
@@ -57,12 +65,12 @@ export function poolView(row: PoolRow, children: PoolChildren): PoolView {
     listeners: ids(children.listeners),
     healthmonitor_id: children.healthMonitor,
     members: ids(children.members),
-    tls_container_ref: null,
-    ca_tls_container_ref: null,
-    crl_container_ref: null,
-    tls_enabled: false,
-    tls_ciphers: null,
-    tls_versions: null,
-    alpn_protocols: null,
+    tls_container_ref: row.tls_certificate_id,
+    ca_tls_container_ref: row.ca_tls_certificate_id,
+    crl_container_ref: row.crl_container_id,
+    tls_enabled: row.tls_enabled === 1,
+    tls_ciphers: row.tls_ciphers,
+    tls_versions: jsonListOrNull(row.tls_versions),
+    alpn_protocols: jsonListOrNull(row.alpn_protocols),
   };
 }

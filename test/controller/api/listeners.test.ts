@@ -101,7 +101,11 @@ t.test('validation errors', async (t) => {
     [{ protocol_port: 0 }, 400, /Invalid input for field\/attribute protocol_port. Value: '0'/],
     [{ protocol_port: 65536 }, 400, /protocol_port/],
     [{ protocol: 'FTP' }, 400, /Invalid input for field\/attribute protocol/],
-    [{ protocol: 'HTTP' }, 400, 'The selected protocol is not allowed in this deployment: HTTP'],
+    [
+      { protocol: 'TERMINATED_HTTPS' },
+      400,
+      'Validation failure: An SNI or default certificate container reference must be provided for TERMINATED_HTTPS protocol listeners.',
+    ],
     [{ connection_limit: -2 }, 400, /connection_limit/],
     [{ loadbalancer_id: MISSING }, 404, `Load Balancer ${MISSING} not found.`],
     [{ default_pool_id: MISSING }, 404, `Pool ${MISSING} not found.`],

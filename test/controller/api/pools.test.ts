@@ -88,9 +88,9 @@ t.test('validation errors', async (t) => {
     [{ loadbalancer_id: lb.id, extra: 1 }, 400, 'Unknown attribute for argument pool: extra'],
     [{ loadbalancer_id: lb.id, lb_algorithm: 'RANDOM' }, 400, /lb_algorithm/],
     [
-      { loadbalancer_id: lb.id, protocol: 'HTTP' },
+      { loadbalancer_id: lb.id, crl_container_ref: 'crl' },
       400,
-      'The selected protocol is not allowed in this deployment: HTTP',
+      'Validation failure: A CA certificate reference is required to specify a revocation list.',
     ],
     [{ loadbalancer_id: MISSING }, 404, `Load Balancer ${MISSING} not found.`],
     [{ listener_id: MISSING }, 404, `Listener ${MISSING} not found.`],
@@ -115,9 +115,9 @@ t.test('validation errors', async (t) => {
       /cookie_name" must be specified/,
     ],
     [
-      { loadbalancer_id: lb.id, tls_enabled: true },
+      { loadbalancer_id: lb.id, tls_enabled: true, tls_versions: [] },
       400,
-      'The selected tls_enabled is not allowed in this deployment: True',
+      'Validation failure: Empty TLS version list. Either specify at least one TLS version or remove this parameter to use the default.',
     ],
   ];
   for (const [body, status, message] of cases) {

@@ -2,6 +2,8 @@ import t from 'tap';
 import type { LoadBalancerGraph } from '../../../controller/db/worker-repo.js';
 import type { OperatingStatus, ProvisioningStatus } from '../../../controller/db/schema.js';
 import { statusesFromHeartbeat, statusesWhenStale } from '../../../controller/health/status-rules.js';
+import { LISTENER_WITHOUT_TLS } from '../../../controller/db/listener-repo.js';
+import { POOL_WITHOUT_TLS } from '../../../controller/db/pool-repo.js';
 
 const base = (id: string, op: OperatingStatus = 'OFFLINE', prov: ProvisioningStatus = 'ACTIVE') => ({
   id,
@@ -42,6 +44,7 @@ function graph(lbProv: ProvisioningStatus = 'ACTIVE'): LoadBalancerGraph {
         timeout_member_data: 1,
         timeout_tcp_inspect: 0,
         allowed_cidrs: '[]',
+        ...LISTENER_WITHOUT_TLS,
       },
     ],
     pools: [
@@ -52,6 +55,7 @@ function graph(lbProv: ProvisioningStatus = 'ACTIVE'): LoadBalancerGraph {
           protocol: 'TCP',
           lb_algorithm: 'ROUND_ROBIN',
           session_persistence: null,
+          ...POOL_WITHOUT_TLS,
         },
         members: ['m1', 'm2'].map((id) => ({
           ...base(id, id === 'm2' ? 'NO_MONITOR' : 'OFFLINE'),

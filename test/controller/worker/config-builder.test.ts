@@ -2,6 +2,8 @@ import t from 'tap';
 import type { LoadBalancerGraph } from '../../../controller/db/worker-repo.js';
 import type { ProvisioningStatus } from '../../../controller/db/schema.js';
 import { buildAmphoraConfig, type AmphoraAddresses } from '../../../controller/worker/config-builder.js';
+import { LISTENER_WITHOUT_TLS } from '../../../controller/db/listener-repo.js';
+import { POOL_WITHOUT_TLS } from '../../../controller/db/pool-repo.js';
 import { readAmphoraConfig } from '../../../src/config/proto-json.js';
 import { validateAmphoraConfig } from '../../../src/config/validate.js';
 
@@ -30,6 +32,7 @@ const listener = (id: string, port: number, pool: string | null, status?: Provis
   timeout_member_data: 50000,
   timeout_tcp_inspect: 0,
   allowed_cidrs: '[]',
+  ...LISTENER_WITHOUT_TLS,
 });
 
 const pool = (id: string, status?: ProvisioningStatus) => ({
@@ -38,6 +41,7 @@ const pool = (id: string, status?: ProvisioningStatus) => ({
   protocol: 'TCP',
   lb_algorithm: 'ROUND_ROBIN',
   session_persistence: null,
+  ...POOL_WITHOUT_TLS,
 });
 
 const member = (id: string, address: string, status?: ProvisioningStatus) => ({
