@@ -3,7 +3,13 @@
 // age, swept by the kernel, must end as the model says, entry for entry, with the same
 // live counts per VIP and member.
 import t from 'tap';
-import { dumpFlows, planSweep, sweepConntrack, twinEntry, type CtEntry } from '../../src/dataplane/conntrack.js';
+import {
+  dumpFlows,
+  planSweep,
+  sweepConntrack,
+  twinEntry,
+  type CtEntry,
+} from '../../src/dataplane/conntrack.js';
 import { entryId } from '../../src/dataplane/ct-entry.js';
 import {
   IPPROTO_TCP,
@@ -73,8 +79,10 @@ function table(seed: number, n: number, now: bigint): CtEntry[] {
     const fwd = forward(i, rand, now);
     const rev = twinEntry(fwd);
     // The pair's halves differ in state and age as real ones do (the later wins).
-    if (rand() < 0.3) rev.flow = { ...rev.flow, lastSeenNs: fwd.flow.lastSeenNs + BigInt(Math.floor(rand() * 20)) * S };
-    if (rand() < 0.2 && fwd.flow.state === LB_CT_SYN_SENT) rev.flow = { ...rev.flow, state: LB_CT_ESTABLISHED };
+    if (rand() < 0.3)
+      rev.flow = { ...rev.flow, lastSeenNs: fwd.flow.lastSeenNs + BigInt(Math.floor(rand() * 20)) * S };
+    if (rand() < 0.2 && fwd.flow.state === LB_CT_SYN_SENT)
+      rev.flow = { ...rev.flow, state: LB_CT_ESTABLISHED };
     const kind = rand();
     if (kind < 0.6) out.push(fwd, rev);
     else if (kind < 0.75) out.push(fwd);
@@ -122,12 +130,19 @@ for (const seed of [1, 2, 3, 42, 1234]) {
     t.same([...after.keys()].sort(), [...expected.keys()].sort(), 'the same entries remain');
     for (const e of plan.repairs) {
       const got = after.get(entryId(e));
-      t.same(got && { key: got.key, flow: got.flow }, e, `repair ${entryId(e).slice(0, 24)}… as the model builds it`);
+      t.same(
+        got && { key: got.key, flow: got.flow },
+        e,
+        `repair ${entryId(e).slice(0, 24)}… as the model builds it`,
+      );
     }
     t.equal(result.expired, plan.expired.flat().length, 'expired');
     t.equal(result.orphaned, plan.orphaned.length, 'orphaned');
     t.equal(result.repaired, plan.repairs.length, 'repaired');
-    t.ok(plan.expired.length > 10 && plan.repairs.length > 10 && plan.orphaned.length > 5, 'the table has every case');
+    t.ok(
+      plan.expired.length > 10 && plan.repairs.length > 10 && plan.orphaned.length > 5,
+      'the table has every case',
+    );
 
     for (const id of [TCP_SERVICE.vipId, UDP_SERVICE.vipId, GONE_VIP])
       t.equal(Number(fx.vipActive(id).active), plan.vipActive.get(id) ?? 0, `vip ${id} live pairs`);
