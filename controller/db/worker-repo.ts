@@ -1,7 +1,7 @@
 // What the worker needs from the database: claim jobs with a lease, read the whole
 // graph of a load balancer (pending rows included), and settle statuses once the
 // amphora serves the new config. Amphora rows: ./amphora-repo.ts.
-import type { Selectable } from 'kysely';
+import { sql, type Expression, type Selectable, type SqlBool } from 'kysely';
 import { now, type Db, type Executor } from './database.js';
 import { ADVISORY_LOCK, isPostgres, tryLockUntilCommit } from './dialect.js';
 import type { HealthMonitorRow } from './health-monitor-repo.js';
@@ -20,6 +20,21 @@ import type { JobTable, OperatingStatus, ProvisioningStatus } from './schema.js'
 
 export type JobRow = Selectable<JobTable>;
 
+/** A job a claimer may take: pending, or running under a lease that ran out. */
+function claimable(table: 'j' | 'job', nowIso: string): Expression<SqlBool> {
+  const col = (c: string) => sql.ref(`${table}.${c}`);
+  return sql<SqlBool>`(${col('state')} = 'pending' or (${col('state')} = 'running' and ${col('lease_until')} < ${nowIso}))`;
+}
+
+/** No other job of the load balancer runs under a live lease (one job per load balancer at a time). */
+function noOtherLiveJob(
+  lbId: Expression<unknown>,
+  jobId: Expression<unknown>,
+  nowIso: string,
+): Expression<SqlBool> {
+  return sql<SqlBool>`not exists (select 1 from job as r where r.load_balancer_id = ${lbId} and r.id != ${jobId} and r.state = 'running' and r.lease_until >= ${nowIso})`;
+}
+
 /**
  * Atomically claim the oldest job that is pending (or running with an expired
  * lease) whose load balancer has no other job running under a live lease. The job
@@ -33,24 +48,8 @@ export async function claimJob(db: Db, owner: string, leaseMs: number): Promise<
     const candidate = await trx
       .selectFrom('job as j')
       .select('j.id')
-      .where((eb) =>
-        eb.or([
-          eb('j.state', '=', 'pending'),
-          eb.and([eb('j.state', '=', 'running'), eb('j.lease_until', '<', nowIso)]),
-        ]),
-      )
-      .where(({ not, exists, selectFrom }) =>
-        not(
-          exists(
-            selectFrom('job as r')
-              .select('r.id')
-              .whereRef('r.load_balancer_id', '=', 'j.load_balancer_id')
-              .whereRef('r.id', '!=', 'j.id')
-              .where('r.state', '=', 'running')
-              .where('r.lease_until', '>=', nowIso),
-          ),
-        ),
-      )
+      .where(claimable('j', nowIso))
+      .where(noOtherLiveJob(sql.ref('j.load_balancer_id'), sql.ref('j.id'), nowIso))
       .orderBy('j.id')
       .limit(1)
       .executeTakeFirst();
@@ -67,12 +66,7 @@ export async function claimJob(db: Db, owner: string, leaseMs: number): Promise<
         updated_at: now(),
       }))
       .where('id', '=', candidate.id)
-      .where((eb) =>
-        eb.or([
-          eb('state', '=', 'pending'),
-          eb.and([eb('state', '=', 'running'), eb('lease_until', '<', nowIso)]),
-        ]),
-      )
+      .where(claimable('job', nowIso))
       .executeTakeFirst();
     if (Number(res.numUpdatedRows) !== 1) return undefined;
     return trx.selectFrom('job').selectAll().where('id', '=', candidate.id).executeTakeFirst();
@@ -105,24 +99,8 @@ async function claimJobPostgres(db: Db, owner: string, leaseMs: number): Promise
       let q = trx
         .selectFrom('job as j')
         .select(['j.id', 'j.load_balancer_id'])
-        .where((eb) =>
-          eb.or([
-            eb('j.state', '=', 'pending'),
-            eb.and([eb('j.state', '=', 'running'), eb('j.lease_until', '<', nowIso)]),
-          ]),
-        )
-        .where(({ not, exists, selectFrom }) =>
-          not(
-            exists(
-              selectFrom('job as r')
-                .select('r.id')
-                .whereRef('r.load_balancer_id', '=', 'j.load_balancer_id')
-                .whereRef('r.id', '!=', 'j.id')
-                .where('r.state', '=', 'running')
-                .where('r.lease_until', '>=', nowIso),
-            ),
-          ),
-        );
+        .where(claimable('j', nowIso))
+        .where(noOtherLiveJob(sql.ref('j.load_balancer_id'), sql.ref('j.id'), nowIso));
       if (skipped.length) q = q.where('j.id', 'not in', skipped);
       const candidate = await q.orderBy('j.id').limit(1).forUpdate('j').skipLocked().executeTakeFirst();
       if (!candidate) return undefined;
@@ -139,24 +117,8 @@ async function claimJobPostgres(db: Db, owner: string, leaseMs: number): Promise
           updated_at: now(),
         }))
         .where('id', '=', candidate.id)
-        .where((eb) =>
-          eb.or([
-            eb('state', '=', 'pending'),
-            eb.and([eb('state', '=', 'running'), eb('lease_until', '<', nowIso)]),
-          ]),
-        )
-        .where(({ not, exists, selectFrom }) =>
-          not(
-            exists(
-              selectFrom('job as r')
-                .select('r.id')
-                .where('r.load_balancer_id', '=', candidate.load_balancer_id)
-                .where('r.id', '!=', candidate.id)
-                .where('r.state', '=', 'running')
-                .where('r.lease_until', '>=', nowIso),
-            ),
-          ),
-        )
+        .where(claimable('job', nowIso))
+        .where(noOtherLiveJob(sql.val(candidate.load_balancer_id), sql.val(candidate.id), nowIso))
         .returningAll()
         .executeTakeFirst();
       if (claimed) return claimed;

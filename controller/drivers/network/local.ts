@@ -2,10 +2,10 @@
 // optionally an IPv6 one), ids are derived from names so they survive restarts, and
 // IPAM is the `port` table (one row per address, unique per subnet). IPv6 is static:
 // addresses come from the pool like IPv4 ones (no SLAAC, no router advertisements).
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { VeloxError } from '../../errors.js';
 import { stableUuid, type ControllerConfig, type LocalNetworkConfig } from '../../config.js';
-import { now, type Db, type Executor } from '../../db/database.js';
+import { type Db, type Executor } from '../../db/database.js';
 import {
   addressValue,
   canonicalAddress,
@@ -17,6 +17,7 @@ import {
   type Family,
   type SubnetCidr,
 } from './cidr.js';
+import { insertPortRow, portRow } from './port-rows.js';
 import type { AllocatePortRequest, Network, NetworkDriver, Port, PortFilter, Subnet } from './types.js';
 import { ADVISORY_LOCK, lockUntilCommit } from '../../db/dialect.js';
 
@@ -79,14 +80,6 @@ function entriesOf(cfg: LocalNetworkConfig, management: boolean): Entry[] {
   return entries;
 }
 
-/** Neutron's MAC prefix, the rest derived from the port id. */
-function macFor(portId: string): string {
-  const h = createHash('sha1').update(portId).digest();
-  return ['fa', '16', '3e', h[0]!, h[1]!, h[2]!]
-    .map((b) => (typeof b === 'string' ? b : b.toString(16).padStart(2, '0')))
-    .join(':');
-}
-
 export class LocalNetworkDriver implements NetworkDriver {
   private readonly entries: Entry[];
 
@@ -137,25 +130,8 @@ export class LocalNetworkDriver implements NetworkDriver {
     for (let attempt = 0; ; attempt++) {
       const ip = fixedIp ?? (await this.lowestFree(entry, ex));
       const id = req.portId ?? randomUUID();
-      const row: Port = {
-        id,
-        project_id: req.projectId,
-        name: req.name,
-        network_id: entry.network.id,
-        subnet_id: entry.subnet.id,
-        ip_address: ip,
-        mac_address: macFor(id),
-        device_owner: req.deviceOwner,
-        device_id: req.deviceId,
-        created_at: now(),
-      };
-      // DO NOTHING rather than a caught error: on PostgreSQL an error aborts the caller's transaction.
-      const inserted = await ex
-        .insertInto('port')
-        .values(row)
-        .onConflict((oc) => oc.doNothing())
-        .executeTakeFirst();
-      if (Number(inserted.numInsertedOrUpdatedRows) === 1) return row;
+      const row = portRow(req, id, entry.network.id, entry.subnet.id, ip);
+      if (await insertPortRow(ex, row)) return row;
       if (fixedIp !== undefined || attempt >= 1) {
         throw new VeloxError('IpAddressAlreadyAllocated', { ip, subnet_id: entry.subnet.id });
       }

@@ -10,12 +10,13 @@
 // subnet). A requested address (vip_address) is taken as given, whatever its range,
 // even when another port has it.
 // A subnet first seen by id is IPv4 until the first address asked for on it is IPv6.
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { stableUuid } from '../../config.js';
 import { now, type Db, type Executor } from '../../db/database.js';
 import { VeloxError } from '../../errors.js';
 import { addressValue, cidrText, formatAddress, parseSubnetCidr, type Family } from './cidr.js';
 import { NETWORK_OWNER_PROJECT } from './local.js';
+import { insertPortRow, macFor, portRow } from './port-rows.js';
 import type { AllocatePortRequest, Network, NetworkDriver, Port, PortFilter, Subnet } from './types.js';
 import { ADVISORY_LOCK, lockUntilCommit } from '../../db/dialect.js';
 
@@ -84,12 +85,6 @@ class OpenSubnetList extends Array<string> {
   override includes(subnetId: string, fromIndex?: number): boolean {
     return super.includes(subnetId, fromIndex) || this.#adopt(subnetId);
   }
-}
-
-/** Neutron's MAC prefix, the rest derived from the port id. */
-function macFor(portId: string): string {
-  const h = createHash('sha1').update(portId).digest();
-  return ['fa', '16', '3e', ...[h[0]!, h[1]!, h[2]!].map((b) => b.toString(16).padStart(2, '0'))].join(':');
 }
 
 export class NoopNetworkDriver implements NetworkDriver {
@@ -173,25 +168,8 @@ export class NoopNetworkDriver implements NetworkDriver {
     for (let attempt = 0; ; attempt++) {
       const ip = fixedIp ?? (await this.lowestFree(entry, ex));
       const id = req.portId ?? randomUUID();
-      const row: Port = {
-        id,
-        project_id: req.projectId,
-        name: req.name,
-        network_id: entry.subnet.network_id,
-        subnet_id: entry.subnet.id,
-        ip_address: ip,
-        mac_address: macFor(id),
-        device_owner: req.deviceOwner,
-        device_id: req.deviceId,
-        created_at: now(),
-      };
-      // DO NOTHING rather than a caught error: on PostgreSQL an error aborts the caller's transaction.
-      const inserted = await ex
-        .insertInto('port')
-        .values(row)
-        .onConflict((oc) => oc.doNothing())
-        .executeTakeFirst();
-      if (Number(inserted.numInsertedOrUpdatedRows) === 1) return row;
+      const row = portRow(req, id, entry.subnet.network_id, entry.subnet.id, ip);
+      if (await insertPortRow(ex, row)) return row;
       // A requested address is never refused (Octavia's no-op does no IPAM, and API test
       // suites give every VIP the same one): the first holder keeps the row, a later
       // one gets a port nobody records (its VIP shows the address, deletes find nothing).
