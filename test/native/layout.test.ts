@@ -27,7 +27,7 @@ t.test('field offsets follow the header', async (t) => {
     vip_id: 40,
     dir: 44,
     state: 45,
-    pad: 46,
+    sweep_mark: 46,
     l2_dst: 48,
     l2_src: 54,
     ifindex: 60,
