@@ -2,47 +2,14 @@ import t from 'tap';
 import type { LoadBalancerGraph } from '../../../controller/db/worker-repo.js';
 import type { ProvisioningStatus } from '../../../controller/db/schema.js';
 import { buildAmphoraConfig, type AmphoraAddresses } from '../../../controller/worker/config-builder.js';
-import { LISTENER_WITHOUT_TLS } from '../../../controller/db/listener-repo.js';
-import { POOL_WITHOUT_TLS } from '../../../controller/db/pool-repo.js';
 import { readAmphoraConfig } from '../../../src/config/proto-json.js';
 import { validateAmphoraConfig } from '../../../src/config/validate.js';
+import { common, listenerRow, loadBalancerRow, poolRow } from './graph-rows.js';
 
-const common = (id: string, status: ProvisioningStatus = 'ACTIVE') => ({
-  id,
-  project_id: 'p',
-  name: id,
-  description: '',
-  provisioning_status: status,
-  operating_status: 'ONLINE' as const,
-  enabled: 1,
-  tags: '[]',
-  created_at: '2026-01-01T00:00:00',
-  updated_at: null,
-});
+const listener = (id: string, port: number, pool: string | null, status?: ProvisioningStatus) =>
+  listenerRow(id, 'TCP', port, pool, status);
 
-const listener = (id: string, port: number, pool: string | null, status?: ProvisioningStatus) => ({
-  ...common(id, status),
-  load_balancer_id: 'lb',
-  protocol: 'TCP',
-  protocol_port: port,
-  connection_limit: -1,
-  default_pool_id: pool,
-  timeout_client_data: 50000,
-  timeout_member_connect: 5000,
-  timeout_member_data: 50000,
-  timeout_tcp_inspect: 0,
-  allowed_cidrs: '[]',
-  ...LISTENER_WITHOUT_TLS,
-});
-
-const pool = (id: string, status?: ProvisioningStatus) => ({
-  ...common(id, status),
-  load_balancer_id: 'lb',
-  protocol: 'TCP',
-  lb_algorithm: 'ROUND_ROBIN',
-  session_persistence: null,
-  ...POOL_WITHOUT_TLS,
-});
+const pool = (id: string, status?: ProvisioningStatus) => poolRow(id, 'TCP', status);
 
 const member = (id: string, address: string, status?: ProvisioningStatus) => ({
   ...common(id, status),
@@ -58,17 +25,7 @@ const member = (id: string, address: string, status?: ProvisioningStatus) => ({
 
 function graph(): LoadBalancerGraph {
   return {
-    loadBalancer: {
-      ...common('lb', 'PENDING_UPDATE'),
-      vip_address: '172.29.1.100',
-      vip_port_id: 'vp',
-      vip_subnet_id: 's1',
-      vip_network_id: 'n1',
-      provider: 'amphora',
-      topology: 'SINGLE',
-      flavor_id: null,
-      availability_zone: null,
-    },
+    loadBalancer: loadBalancerRow(),
     listeners: [
       listener('l1', 80, 'p1'),
       listener('l2', 81, 'p2', 'PENDING_CREATE'),
