@@ -17,7 +17,7 @@ import {
   type Family,
   type SubnetCidr,
 } from './cidr.js';
-import { insertPortRow, portRow } from './port-rows.js';
+import { insertPortRow, lowestFreeAddress, portRow } from './port-rows.js';
 import type { AllocatePortRequest, Network, NetworkDriver, Port, PortFilter, Subnet } from './types.js';
 import { ADVISORY_LOCK, lockUntilCommit } from '../../db/dialect.js';
 
@@ -148,19 +148,14 @@ export class LocalNetworkDriver implements NetworkDriver {
     return canonical;
   }
 
-  private async lowestFree(entry: Entry, ex: Executor): Promise<string> {
-    const rows = await ex
-      .selectFrom('port')
-      .select('ip_address')
-      .where('subnet_id', '=', entry.subnet.id)
-      .execute();
-    const used = new Set(rows.map((r) => addressValue(r.ip_address)?.value));
-    used.add(entry.gateway);
-    // Ends at the first gap: at most (addresses handed out + 2) steps.
-    for (let n = entry.pool.start; n <= entry.pool.end; n++) {
-      if (!used.has(n)) return formatAddress(entry.cidr.family, n);
-    }
-    throw new VeloxError('IpAddressGenerationFailure', { net_id: entry.network.id });
+  private lowestFree(entry: Entry, ex: Executor): Promise<string> {
+    return lowestFreeAddress(ex, {
+      subnetId: entry.subnet.id,
+      networkId: entry.network.id,
+      family: entry.cidr.family,
+      pool: entry.pool,
+      gateway: entry.gateway,
+    });
   }
 
   async releasePorts(deviceId: string, ex: Executor = this.db): Promise<number> {

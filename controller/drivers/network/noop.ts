@@ -16,7 +16,7 @@ import { now, type Db, type Executor } from '../../db/database.js';
 import { VeloxError } from '../../errors.js';
 import { addressValue, cidrText, formatAddress, parseSubnetCidr, type Family } from './cidr.js';
 import { NETWORK_OWNER_PROJECT } from './local.js';
-import { insertPortRow, macFor, portRow } from './port-rows.js';
+import { insertPortRow, lowestFreeAddress, macFor, portRow } from './port-rows.js';
 import type { AllocatePortRequest, Network, NetworkDriver, Port, PortFilter, Subnet } from './types.js';
 import { ADVISORY_LOCK, lockUntilCommit } from '../../db/dialect.js';
 
@@ -274,19 +274,14 @@ export class NoopNetworkDriver implements NetworkDriver {
     return next;
   }
 
-  private async lowestFree(entry: Entry, ex: Executor): Promise<string> {
-    const rows = await ex
-      .selectFrom('port')
-      .select('ip_address')
-      .where('subnet_id', '=', entry.subnet.id)
-      .execute();
-    const used = new Set(rows.map((r) => addressValue(r.ip_address)?.value));
-    used.add(entry.gateway);
-    // Ends at the first gap: at most (addresses handed out + 2) steps.
-    for (let n = entry.pool.start; n <= entry.pool.end; n++) {
-      if (!used.has(n)) return formatAddress(entry.family, n);
-    }
-    throw new VeloxError('IpAddressGenerationFailure', { net_id: entry.subnet.network_id });
+  private lowestFree(entry: Entry, ex: Executor): Promise<string> {
+    return lowestFreeAddress(ex, {
+      subnetId: entry.subnet.id,
+      networkId: entry.subnet.network_id,
+      family: entry.family,
+      pool: entry.pool,
+      gateway: entry.gateway,
+    });
   }
 }
 

@@ -2,6 +2,8 @@
 // an insert that reports a taken address instead of failing the caller's transaction.
 import { createHash } from 'node:crypto';
 import { now, type Executor } from '../../db/database.js';
+import { VeloxError } from '../../errors.js';
+import { addressValue, formatAddress, type Family } from './cidr.js';
 import type { AllocatePortRequest, Port } from './types.js';
 
 /** Neutron's MAC prefix, the rest derived from the port id. */
@@ -43,4 +45,25 @@ export async function insertPortRow(ex: Executor, row: Port): Promise<boolean> {
     .onConflict((oc) => oc.doNothing())
     .executeTakeFirst();
   return Number(inserted.numInsertedOrUpdatedRows) === 1;
+}
+
+/** Where a subnet hands out addresses: its family, pool and gateway (never handed out). */
+export interface AddressPool {
+  subnetId: string;
+  networkId: string;
+  family: Family;
+  pool: { start: bigint; end: bigint };
+  gateway: bigint;
+}
+
+/** The lowest address of the pool no port of the subnet holds. */
+export async function lowestFreeAddress(ex: Executor, p: AddressPool): Promise<string> {
+  const rows = await ex.selectFrom('port').select('ip_address').where('subnet_id', '=', p.subnetId).execute();
+  const used = new Set(rows.map((r) => addressValue(r.ip_address)?.value));
+  used.add(p.gateway);
+  // Ends at the first gap: at most (addresses handed out + 2) steps.
+  for (let n = p.pool.start; n <= p.pool.end; n++) {
+    if (!used.has(n)) return formatAddress(p.family, n);
+  }
+  throw new VeloxError('IpAddressGenerationFailure', { net_id: p.networkId });
 }
