@@ -1,7 +1,7 @@
 // What the worker needs from the database: claim jobs with a lease, read the whole
 // graph of a load balancer (pending rows included), and settle statuses once the
 // amphora serves the new config. Amphora rows: ./amphora-repo.ts.
-import { sql, type Expression, type Selectable, type SqlBool } from 'kysely';
+import { sql, type Expression, type ExpressionBuilder, type Selectable, type SqlBool } from 'kysely';
 import { now, type Db, type Executor } from './database.js';
 import { ADVISORY_LOCK, isPostgres, tryLockUntilCommit } from './dialect.js';
 import type { HealthMonitorRow } from './health-monitor-repo.js';
@@ -16,9 +16,20 @@ import type { ListenerRow } from './listener-repo.js';
 import type { LoadBalancerRow } from './load-balancer-repo.js';
 import type { MemberRow } from './member-repo.js';
 import type { PoolRow } from './pool-repo.js';
-import type { JobTable, OperatingStatus, ProvisioningStatus } from './schema.js';
+import type { Database, JobTable, OperatingStatus, ProvisioningStatus } from './schema.js';
 
 export type JobRow = Selectable<JobTable>;
+
+/** The columns of a job `owner` has just claimed until `leaseUntil`. */
+function claimedBy(eb: ExpressionBuilder<Database, 'job'>, owner: string, leaseUntil: string) {
+  return {
+    state: 'running',
+    lease_owner: owner,
+    lease_until: leaseUntil,
+    attempts: eb('attempts', '+', 1),
+    updated_at: now(),
+  } as const;
+}
 
 /** A job a claimer may take: pending, or running under a lease that ran out. */
 function claimable(table: 'j' | 'job', nowIso: string): Expression<SqlBool> {
@@ -58,13 +69,7 @@ export async function claimJob(db: Db, owner: string, leaseMs: number): Promise<
     // Conditional on the state we saw, so a concurrent claimer cannot take it too.
     const res = await trx
       .updateTable('job')
-      .set((eb) => ({
-        state: 'running',
-        lease_owner: owner,
-        lease_until: leaseUntil,
-        attempts: eb('attempts', '+', 1),
-        updated_at: now(),
-      }))
+      .set((eb) => claimedBy(eb, owner, leaseUntil))
       .where('id', '=', candidate.id)
       .where(claimable('job', nowIso))
       .executeTakeFirst();
@@ -109,13 +114,7 @@ async function claimJobPostgres(db: Db, owner: string, leaseMs: number): Promise
       if (!(await tryLockUntilCommit(trx, ADVISORY_LOCK.jobClaim, candidate.load_balancer_id))) continue;
       const claimed = await trx
         .updateTable('job')
-        .set((eb) => ({
-          state: 'running',
-          lease_owner: owner,
-          lease_until: leaseUntil,
-          attempts: eb('attempts', '+', 1),
-          updated_at: now(),
-        }))
+        .set((eb) => claimedBy(eb, owner, leaseUntil))
         .where('id', '=', candidate.id)
         .where(claimable('job', nowIso))
         .where(noOtherLiveJob(sql.val(candidate.load_balancer_id), sql.val(candidate.id), nowIso))
