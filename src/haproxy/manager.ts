@@ -3,7 +3,8 @@
 // file atomically and starts or seamlessly reloads the master; status() reads the runtime
 // stats. Applies are serialized; a failed one leaves the previous configuration serving.
 import { execFile } from 'node:child_process';
-import { chmod, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { readFileSync } from 'node:fs';
 import type { Logger } from '../agent/log.js';
 import { silentLogger } from '../agent/log.js';
@@ -17,9 +18,10 @@ import {
   DEFAULT_MAXCONN,
   L7_LISTENER_PROTOCOLS,
   L7_LISTENER_PROTOCOLS_WITH_METRICS,
-  renderHaproxyConfig,
+  renderHaproxy,
   selectListeners,
 } from './render.js';
+import type { TlsFile } from './tls-files.js';
 import {
   NOTHING_SERVED,
   servedObjects,
@@ -120,7 +122,7 @@ export class HaproxyManager {
       await this.stopNow();
       return;
     }
-    const text = renderHaproxyConfig(config, listenerIds, {
+    const { text, files } = renderHaproxy(config, listenerIds, {
       runDir: this.paths.runDir,
       maxconn: maxconnForFdLimit(),
       metricsListen: this.metricsListen,
@@ -135,6 +137,7 @@ export class HaproxyManager {
       return;
     }
     await this.prepareRunDir();
+    await this.writeTlsFiles(files);
     const candidate = `${this.paths.config}.new`;
     await writeFile(candidate, text, { mode: 0o600 });
     await this.check(candidate);
@@ -153,6 +156,30 @@ export class HaproxyManager {
     }
     this.liveText = text;
     this.served = served;
+    await this.removeStaleTlsFiles(files);
+  }
+
+  /** Key material: 0600 files in a 0700 directory, each written whole before it is named. */
+  private async writeTlsFiles(files: TlsFile[]): Promise<void> {
+    const dir = this.paths.tlsDir;
+    await mkdir(dir, { recursive: true, mode: 0o700 });
+    await chmod(dir, 0o700);
+    for (const f of files) {
+      const file = join(dir, f.name);
+      const current = await readFile(file, 'utf8').catch(() => undefined);
+      if (current === f.content) continue;
+      await writeFile(`${file}.new`, f.content, { mode: 0o600 });
+      await rename(`${file}.new`, file);
+    }
+  }
+
+  /** After a reload: the files no config in use names (the old worker read its own at start). */
+  private async removeStaleTlsFiles(files: TlsFile[]): Promise<void> {
+    const keep = new Set(files.map((f) => f.name));
+    const present = await readdir(this.paths.tlsDir).catch(() => [] as string[]);
+    for (const name of present) {
+      if (!keep.has(name)) await rm(join(this.paths.tlsDir, name), { force: true });
+    }
   }
 
   /**
@@ -245,5 +272,6 @@ export class HaproxyManager {
     for (const file of [this.paths.adminSocket, this.paths.masterSocket, this.paths.pidFile]) {
       await rm(file, { force: true });
     }
+    await rm(this.paths.tlsDir, { recursive: true, force: true }); // no key material outlives its use
   }
 }

@@ -8,6 +8,7 @@ export interface HaproxyPaths {
   masterSocket: string; // master CLI: show proc
   pidFile: string; // the master's pid, to adopt a master left running by a previous agent
   pingScript: string; // external check for PING monitors
+  tlsDir: string; // certificates, keys, CAs and CRLs (0700 directory, 0600 files)
 }
 
 export function haproxyPaths(runDir: string): HaproxyPaths {
@@ -18,6 +19,7 @@ export function haproxyPaths(runDir: string): HaproxyPaths {
     masterSocket: join(runDir, 'master.sock'),
     pidFile: join(runDir, 'haproxy.pid'),
     pingScript: join(runDir, 'ping-check.sh'),
+    tlsDir: join(runDir, 'tls'),
   };
 }
 

@@ -7,6 +7,7 @@ import type { Pool__Output } from '../grpc/gen/velox/agent/v1/Pool.js';
 import { HaproxyConfigError, HaproxyUnsupportedError } from './errors.js';
 import type { HaproxyPaths } from './paths.js';
 import { renderHealthCheck, type HealthCheck } from './render-check.js';
+import type { TlsFileSet } from './tls-files.js';
 import { cookiePersistenceLines, httpCookieOption, insertHeaderLines } from './render-http.js';
 import { addressToken, nameToken, netmaskPrefix, portToken } from './tokens.js';
 
@@ -129,6 +130,7 @@ export function renderBackend(
   listener: Listener__Output,
   mode: ProxyMode,
   paths: HaproxyPaths,
+  _files: TlsFileSet, // re-encryption material (pool tls_enabled) is added here
 ): RenderedBackend {
   const name = backendName(nameToken(pool.id, `${poolPath}.id`), listener.id);
   const check = renderHealthCheck(pool.health_monitor, `${poolPath}.health_monitor`, paths);

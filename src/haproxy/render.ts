@@ -10,6 +10,7 @@ import { backendName, DEFAULT_DATA_TIMEOUT_MS, renderBackend, type ProxyMode } f
 import { checkInsertHeaders } from './render-http.js';
 import { policiesByPosition, renderL7Policies } from './render-l7.js';
 import { metricsServerToken, prometheusBackend, prometheusFrontendLines } from './render-prometheus.js';
+import { TlsFileSet, type TlsFile } from './tls-files.js';
 import { addressToken, cidrToken, filePathToken, nameToken, portToken } from './tokens.js';
 
 /** Octavia's HAPROXY_DEFAULT_MAXCONN; the manager lowers it to what the fd limit allows. */
@@ -118,7 +119,7 @@ function defaultsSection(): string[] {
   return ['defaults', '    mode tcp', '    retries 3', '    option redispatch'];
 }
 
-function frontendSection(s: ServedListener, metricsServer: string | undefined): string[] {
+function frontendSection(s: ServedListener, metricsServer: string | undefined, files: TlsFileSet): string[] {
   const { listener: l, path } = s;
   const mode = listenerMode(l, `${path}.protocol`);
   if (mode === 'http') checkInsertHeaders(l, path);
@@ -157,11 +158,25 @@ function frontendSection(s: ServedListener, metricsServer: string | undefined): 
   return [`frontend ${nameToken(l.id, `${path}.id`)}`, ...lines.map((x) => `    ${x}`)];
 }
 
+export interface RenderedHaproxy {
+  text: string; // haproxy.cfg
+  files: TlsFile[]; // the PEM files it names, to write into paths.tlsDir first
+}
+
+/** haproxy.cfg text only (golden-file tests); the manager uses renderHaproxy. */
 export function renderHaproxyConfig(
   config: AmphoraConfig__Output,
   listenerIds: string[],
   opts: RenderOptions,
 ): string {
+  return renderHaproxy(config, listenerIds, opts).text;
+}
+
+export function renderHaproxy(
+  config: AmphoraConfig__Output,
+  listenerIds: string[],
+  opts: RenderOptions,
+): RenderedHaproxy {
   const paths = haproxyPaths(filePathToken(opts.runDir, 'runDir'));
   const maxconn = opts.maxconn ?? DEFAULT_MAXCONN;
   if (!Number.isInteger(maxconn) || maxconn < 1)
@@ -170,10 +185,11 @@ export function renderHaproxyConfig(
   const metricsServer = opts.metricsListen
     ? metricsServerToken(opts.metricsListen, 'metricsListen')
     : undefined;
-  const frontends = served.map((s) => frontendSection(s, metricsServer));
+  const files = new TlsFileSet(paths.tlsDir);
+  const frontends = served.map((s) => frontendSection(s, metricsServer, files));
   const backends = served.flatMap((s) =>
     backendPools(s).map((r) =>
-      renderBackend(r.pool, r.path, s.listener, listenerMode(s.listener, `${s.path}.protocol`), paths),
+      renderBackend(r.pool, r.path, s.listener, listenerMode(s.listener, `${s.path}.protocol`), paths, files),
     ),
   );
   const sections = [
@@ -190,5 +206,5 @@ export function renderHaproxyConfig(
       .filter((s) => s.listener.protocol === 'PROMETHEUS')
       .map((s) => prometheusBackend(s.listener, s.path, metricsServer!)),
   ];
-  return `${sections.map((lines) => lines.join('\n')).join('\n\n')}\n`;
+  return { text: `${sections.map((lines) => lines.join('\n')).join('\n\n')}\n`, files: files.list() };
 }
