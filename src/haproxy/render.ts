@@ -119,7 +119,7 @@ function defaultsSection(): string[] {
   return ['defaults', '    mode tcp', '    retries 3', '    option redispatch'];
 }
 
-function frontendSection(s: ServedListener, metricsServer: string | undefined, files: TlsFileSet): string[] {
+function frontendSection(s: ServedListener, metricsServer: string | undefined, _files: TlsFileSet): string[] {
   const { listener: l, path } = s;
   const mode = listenerMode(l, `${path}.protocol`);
   if (mode === 'http') checkInsertHeaders(l, path);
