@@ -17,7 +17,7 @@ export class HaproxyConfigError extends Error {
   }
 }
 
-/** Valid input that this module does not serve (yet): UDP, TLS termination, a UDP-CONNECT monitor. */
+/** Valid input that HAProxy does not serve: UDP and SCTP, a UDP-CONNECT monitor, a TLS version gap. */
 export class HaproxyUnsupportedError extends HaproxyConfigError {
   override name = 'HaproxyUnsupportedError';
 }

@@ -1,5 +1,5 @@
 // The agent's HAProxy: serves the listeners the XDP fast path cannot, in TCP mode, and
-// HTTP listeners with their L7 policies (TLS termination comes later). apply() renders, validates with `haproxy -c`, swaps the
+// HTTP and TERMINATED_HTTPS listeners with their L7 policies. apply() renders, validates with `haproxy -c`, swaps the
 // file atomically and starts or seamlessly reloads the master; status() reads the runtime
 // stats. Applies are serialized; a failed one leaves the previous configuration serving.
 import { execFile } from 'node:child_process';
@@ -31,6 +31,7 @@ import {
   type Served,
 } from './served.js';
 import { runtimeCommands } from './runtime-update.js';
+import { EMPTY_SERVER_STATE, serverStateForReload } from './server-state.js';
 import { parseInfoPid, parseShowStat } from './stats.js';
 
 export type { HaproxyObjectStatus } from './stats.js';
@@ -126,6 +127,7 @@ export class HaproxyManager {
       runDir: this.paths.runDir,
       maxconn: maxconnForFdLimit(),
       metricsListen: this.metricsListen,
+      serverState: true, // reloadOrRestore() keeps the file
     });
     const served = servedObjects(selectListeners(config, listenerIds));
     if (this.process.running && text === this.liveText) {
@@ -145,13 +147,13 @@ export class HaproxyManager {
     if (this.process.running) {
       await this.readStats().catch(() => {}); // counters of the old worker, before they stop growing here
       await rename(candidate, this.paths.config);
-      await this.reloadOrRestore(previous);
+      await this.reloadOrRestore(previous, text);
       this.log.info('haproxy_reloaded', { listeners: listenerIds.length });
     } else {
       await rename(candidate, this.paths.config);
       const how = await this.process.start();
       // An adopted master (left by a previous agent) still runs the file as it was.
-      if (how === 'adopted' && previous !== text) await this.reloadOrRestore(previous);
+      if (how === 'adopted' && previous !== text) await this.reloadOrRestore(previous, text);
       this.log.info(`haproxy_${how}`, { listeners: listenerIds.length, pid: this.process.masterPid });
     }
     this.liveText = text;
@@ -210,8 +212,9 @@ export class HaproxyManager {
     return true;
   }
 
-  private async reloadOrRestore(previous: string | undefined): Promise<void> {
+  private async reloadOrRestore(previous: string | undefined, next: string): Promise<void> {
     try {
+      await this.saveServerState(this.liveText ?? previous, next);
       await this.process.reload();
     } catch (err) {
       // The old worker keeps serving the old file; keep the file on disk saying so.
@@ -220,7 +223,35 @@ export class HaproxyManager {
         await rename(`${this.paths.config}.old`, this.paths.config);
       }
       throw err;
+    } finally {
+      // Loaded by the new worker by now; a later start or restart must not load it stale.
+      await this.writeServerState(EMPTY_SERVER_STATE).catch((e: Error) =>
+        this.log.warn('haproxy_server_state_not_cleared', { error: e.message }),
+      );
     }
+  }
+
+  /**
+   * Before a reload: what the old worker learnt about its members (health checks), for the
+   * new worker to start from instead of starting every member UP.
+   */
+  private async saveServerState(live: string | undefined, next: string): Promise<void> {
+    let state = EMPTY_SERVER_STATE;
+    try {
+      const dump = await cliCommand(this.paths.adminSocket, 'show servers state', 3000);
+      if (live !== undefined) state = serverStateForReload(dump, live, next);
+    } catch (err) {
+      // As Octavia: reload anyway; the new worker starts its members afresh.
+      this.log.warn('haproxy_server_state_not_saved', { error: (err as Error).message });
+    }
+    await this.writeServerState(state);
+  }
+
+  private async writeServerState(state: string): Promise<void> {
+    const file = this.paths.serverStateFile;
+    if ((await readFile(file, 'utf8').catch(() => undefined)) === state) return;
+    await writeFile(`${file}.new`, state, { mode: 0o600 });
+    await rename(`${file}.new`, file);
   }
 
   private async prepareRunDir(): Promise<void> {
@@ -231,6 +262,8 @@ export class HaproxyManager {
       await writeFile(`${this.paths.pingScript}.new`, PING_SCRIPT, { mode: 0o700 });
       await rename(`${this.paths.pingScript}.new`, this.paths.pingScript);
     }
+    // Named by the config: present (and empty) so `haproxy -c` and a first start load nothing.
+    await this.writeServerState(EMPTY_SERVER_STATE);
   }
 
   /** `haproxy -c`: HaproxyConfigError with haproxy's own message when it refuses the file. */
@@ -269,7 +302,8 @@ export class HaproxyManager {
     await this.process.stop();
     this.liveText = undefined;
     this.served = NOTHING_SERVED;
-    for (const file of [this.paths.adminSocket, this.paths.masterSocket, this.paths.pidFile]) {
+    const { adminSocket, masterSocket, pidFile, serverStateFile } = this.paths;
+    for (const file of [adminSocket, masterSocket, pidFile, serverStateFile]) {
       await rm(file, { force: true });
     }
     await rm(this.paths.tlsDir, { recursive: true, force: true }); // no key material outlives its use

@@ -9,6 +9,7 @@ export interface HaproxyPaths {
   pidFile: string; // the master's pid, to adopt a master left running by a previous agent
   pingScript: string; // external check for PING monitors
   tlsDir: string; // certificates, keys, CAs and CRLs (0700 directory, 0600 files)
+  serverStateFile: string; // `show servers state` of the old worker, loaded by the new one on reload
 }
 
 export function haproxyPaths(runDir: string): HaproxyPaths {
@@ -20,6 +21,7 @@ export function haproxyPaths(runDir: string): HaproxyPaths {
     pidFile: join(runDir, 'haproxy.pid'),
     pingScript: join(runDir, 'ping-check.sh'),
     tlsDir: join(runDir, 'tls'),
+    serverStateFile: join(runDir, 'server-state'),
   };
 }
 

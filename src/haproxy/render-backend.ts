@@ -7,6 +7,7 @@ import type { Pool__Output } from '../grpc/gen/velox/agent/v1/Pool.js';
 import { HaproxyConfigError, HaproxyUnsupportedError } from './errors.js';
 import type { HaproxyPaths } from './paths.js';
 import { renderHealthCheck, type HealthCheck } from './render-check.js';
+import { reencryptOptions } from './render-reencrypt.js';
 import type { TlsFileSet } from './tls-files.js';
 import { cookiePersistenceLines, httpCookieOption, insertHeaderLines } from './render-http.js';
 import { addressToken, nameToken, netmaskPrefix, portToken } from './tokens.js';
@@ -71,7 +72,8 @@ function persistenceLines(pool: Pool__Output, vipIsV6: boolean, mode: ProxyMode,
   ];
 }
 
-function proxyProtocolOption(protocol: string, path: string): string[] {
+/** `tlsTerminated`: the listener is TERMINATED_HTTPS; PROXYV2 then carries the client certificate's CN, as in Octavia. */
+function proxyProtocolOption(protocol: string, path: string, tlsTerminated: boolean): string[] {
   switch (protocol) {
     case 'TCP':
     case 'HTTP': // behind a TCP listener: bytes, as in Octavia
@@ -80,7 +82,7 @@ function proxyProtocolOption(protocol: string, path: string): string[] {
     case 'PROXY':
       return ['send-proxy'];
     case 'PROXYV2':
-      return ['send-proxy-v2'];
+      return [tlsTerminated ? 'send-proxy-v2-ssl-cn' : 'send-proxy-v2'];
     case 'UDP':
     case 'SCTP':
       throw new HaproxyUnsupportedError(`HAProxy does not serve ${protocol} pools`, path);
@@ -95,6 +97,7 @@ function serverLine(
   path: string,
   check: HealthCheck | undefined,
   mode: ProxyMode,
+  perPool: string[], // PROXY protocol and re-encryption options, the same for every member
 ): string {
   const m = pool.members[n]!;
   const p = `${path}.members[${n}]`;
@@ -111,7 +114,7 @@ function serverLine(
     `weight ${m.weight}`, // 0 drains: no new connections, existing ones finish
     ...(check ? check.serverOptions(m, p) : []),
     ...(mode === 'http' && pool.session_persistence?.type === 'HTTP_COOKIE' ? httpCookieOption(m.id) : []),
-    ...proxyProtocolOption(pool.protocol, `${path}.protocol`),
+    ...perPool,
   ];
   if (m.backup) words.push('backup');
   if (!m.admin_state_up) words.push('disabled');
@@ -130,10 +133,18 @@ export function renderBackend(
   listener: Listener__Output,
   mode: ProxyMode,
   paths: HaproxyPaths,
-  _files: TlsFileSet, // re-encryption material (pool tls_enabled) is added here
+  files: TlsFileSet, // re-encryption material (pool tls_enabled) is added here
 ): RenderedBackend {
   const name = backendName(nameToken(pool.id, `${poolPath}.id`), listener.id);
-  const check = renderHealthCheck(pool.health_monitor, `${poolPath}.health_monitor`, paths);
+  const check = renderHealthCheck(pool.health_monitor, `${poolPath}.health_monitor`, paths, {
+    tls: pool.tls_enabled,
+    alpn: mode === 'http' && pool.alpn_protocols.length > 0,
+  });
+  // Computed once per backend: its files are added once, its errors name the pool.
+  const perPool = [
+    ...proxyProtocolOption(pool.protocol, `${poolPath}.protocol`, listener.protocol === 'TERMINATED_HTTPS'),
+    ...reencryptOptions(pool, poolPath, files, mode),
+  ];
   const lines = [
     `mode ${mode}`,
     ...balanceLines(pool.lb_algorithm, `${poolPath}.lb_algorithm`),
@@ -145,7 +156,7 @@ export function renderBackend(
   ];
   // Octavia: backups take over when no primary is up; with several, all of them share the load.
   if (pool.members.some((m) => m.backup)) lines.push('option allbackups');
-  lines.push(...pool.members.map((_, n) => serverLine(pool, n, poolPath, check, mode)));
+  lines.push(...pool.members.map((_, n) => serverLine(pool, n, poolPath, check, mode, perPool)));
   return {
     lines: [`backend ${name}`, ...lines.map((l) => `    ${l}`)],
     needsFork: check?.needsFork ?? false,

@@ -62,12 +62,22 @@ function httpLines(hm: HealthMonitor__Output, path: string): string[] {
   ];
 }
 
+/** How the pool's server lines reach the members; HAProxy's checks inherit it. */
+export interface PoolTransport {
+  /** tls_enabled: `ssl` and the pool's verification, used by the checks too. */
+  tls: boolean;
+  /** The pool offers ALPN protocols (possibly h2), which checks would offer too. */
+  alpn: boolean;
+}
+
 /** Undefined when the pool has no monitor or it is admin down: members are NO_MONITOR. */
 export function renderHealthCheck(
   hm: HealthMonitor__Output | null,
   path: string,
   paths: HaproxyPaths,
+  transport: PoolTransport = { tls: false, alpn: false },
 ): HealthCheck | undefined {
+  const tlsPool = transport.tls;
   if (!hm || !hm.admin_state_up) return undefined;
   const delay = seconds(hm.delay, `${path}.delay`);
   const timeout = seconds(hm.timeout, `${path}.timeout`);
@@ -84,10 +94,17 @@ export function renderHealthCheck(
       break;
     case 'HTTPS':
       backendLines.push(...httpLines(hm, path));
-      check.push('check-ssl', 'verify none');
+      // Octavia checks with `verify none`; on a TLS pool the pool's own `verify` (its CA)
+      // governs, so a member the traffic would refuse is not reported healthy.
+      check.push('check-ssl');
+      if (!tlsPool) check.push('verify none');
       break;
     case 'TLS-HELLO':
-      backendLines.push('option ssl-hello-chk');
+      // On a TLS pool the check is a full handshake with the pool's settings: HAProxy would
+      // send ssl-hello-chk's raw hello inside TLS and never see an answer (Octavia's
+      // template does that, and every member goes DOWN). check-ssl also covers monitor_port.
+      if (tlsPool) check.push('check-ssl');
+      else backendLines.push('option ssl-hello-chk');
       break;
     case 'PING':
       // HAProxy has no ICMP check; like Octavia, ping(8) as an external check. It pings the
@@ -104,6 +121,9 @@ export function renderHealthCheck(
     default:
       throw new HaproxyConfigError(`${JSON.stringify(hm.type)} is not a health monitor type`, `${path}.type`);
   }
+  // The HTTP check speaks HTTP/1.x (Octavia's http_version); a check inheriting the pool's
+  // ALPN would get h2 from an h2 member and fail on its answer, so it offers http/1.1.
+  if ((type === 'HTTP' || type === 'HTTPS') && tlsPool && transport.alpn) check.push('check-alpn http/1.1');
   check.push(`inter ${delay}s`, `rise ${rise}`, `fall ${fall}`);
   return {
     backendLines,

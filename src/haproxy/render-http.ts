@@ -1,6 +1,6 @@
 // What HTTP listeners and their backends add to TCP mode, with Octavia's semantics
-// (octavia/common/jinja/haproxy/combined_listeners/templates/macros.j2): insert_headers,
-// cookie session persistence.
+// (octavia/common/jinja/haproxy/combined_listeners/templates/macros.j2): insert_headers
+// (with the X-SSL-* client-certificate ones of TERMINATED_HTTPS), cookie session persistence.
 import type { Listener__Output } from '../grpc/gen/velox/agent/v1/Listener.js';
 import type { Pool__Output } from '../grpc/gen/velox/agent/v1/Pool.js';
 import type { SessionPersistence__Output } from '../grpc/gen/velox/agent/v1/SessionPersistence.js';
@@ -19,6 +19,19 @@ const TLS_HEADERS = [
   'X-SSL-Client-Not-Before',
   'X-SSL-Client-Not-After',
 ];
+// The HAProxy fetch each client-certificate header carries, written as Octavia's backend_macro
+// writes it. HAProxy 2.6 applies the %{+Q} quoting in logs only: members get the bare value
+// (tls-termination.test.ts checks what they see).
+const TLS_HEADER_VALUES: Record<string, string> = {
+  'X-SSL-Client-Verify': '%[ssl_c_verify]',
+  'X-SSL-Client-Has-Cert': '%[ssl_c_used]',
+  'X-SSL-Client-DN': '%{+Q}[ssl_c_s_dn]',
+  'X-SSL-Client-CN': '%{+Q}[ssl_c_s_dn(cn)]',
+  'X-SSL-Issuer': '%{+Q}[ssl_c_i_dn]',
+  'X-SSL-Client-SHA1': '%{+Q}[ssl_c_sha1,hex]',
+  'X-SSL-Client-Not-Before': '%{+Q}[ssl_c_notbefore]',
+  'X-SSL-Client-Not-After': '%{+Q}[ssl_c_notafter]',
+};
 const APP_COOKIE_TABLE = 'stick-table type string len 64 size 10k'; // Octavia's, cookie values cut at 64
 const HTTP_COOKIE_NAME = 'SRV'; // Octavia's: HTTP_COOKIE takes no cookie_name
 
@@ -50,6 +63,12 @@ export function insertHeaderLines(l: Listener__Output, pool: Pool__Output): stri
   if (wanted(l, 'X-Forwarded-Proto')) {
     if (l.protocol === 'HTTP') lines.push('http-request set-header X-Forwarded-Proto http');
     if (l.protocol === 'TERMINATED_HTTPS') lines.push('http-request set-header X-Forwarded-Proto https');
+  }
+  // Client-certificate headers only where TLS ends here, in Octavia's order.
+  if (l.protocol === 'TERMINATED_HTTPS') {
+    for (const name of TLS_HEADERS) {
+      if (wanted(l, name)) lines.push(`http-request set-header ${name} ${TLS_HEADER_VALUES[name]}`);
+    }
   }
   return lines;
 }

@@ -10,6 +10,7 @@ import { backendName, DEFAULT_DATA_TIMEOUT_MS, renderBackend, type ProxyMode } f
 import { checkInsertHeaders } from './render-http.js';
 import { policiesByPosition, renderL7Policies } from './render-l7.js';
 import { metricsServerToken, prometheusBackend, prometheusFrontendLines } from './render-prometheus.js';
+import { hstsLines, tlsBindOptions } from './render-tls.js';
 import { TlsFileSet, type TlsFile } from './tls-files.js';
 import { addressToken, cidrToken, filePathToken, nameToken, portToken } from './tokens.js';
 
@@ -22,6 +23,11 @@ export interface RenderOptions {
   maxconn?: number;
   /** The agent's metrics server ("HOST:PORT"): PROMETHEUS listeners proxy to it; absent, they are not served. */
   metricsListen?: string;
+  /**
+   * The caller keeps paths.serverStateFile (the manager does: empty, or the old worker's
+   * state during a reload): name it, so a reload carries the members' health over.
+   */
+  serverState?: boolean;
 }
 
 interface PoolRef {
@@ -41,21 +47,24 @@ export interface ServedListener {
 }
 
 /** Listener protocols besides TCP/HTTPS rendered here: the agent routes them to HAProxy. */
-export const L7_LISTENER_PROTOCOLS: readonly string[] = ['HTTP'];
+export const L7_LISTENER_PROTOCOLS: readonly string[] = ['HTTP', 'TERMINATED_HTTPS'];
 /** With a metrics server to proxy to, PROMETHEUS too. */
-export const L7_LISTENER_PROTOCOLS_WITH_METRICS: readonly string[] = ['HTTP', 'PROMETHEUS'];
+export const L7_LISTENER_PROTOCOLS_WITH_METRICS: readonly string[] = [
+  'HTTP',
+  'TERMINATED_HTTPS',
+  'PROMETHEUS',
+];
 
-/** TCP and HTTPS passthrough (bytes) in TCP mode, HTTP in HTTP mode; TLS termination comes later. */
+/** TCP and HTTPS passthrough (bytes) in TCP mode; HTTP, and TERMINATED_HTTPS after TLS, in HTTP mode. */
 export function listenerMode(l: Listener__Output, path: string): ProxyMode {
   switch (l.protocol) {
     case 'TCP':
     case 'HTTPS':
       return 'tcp';
     case 'HTTP':
+    case 'TERMINATED_HTTPS':
     case 'PROMETHEUS':
       return 'http';
-    case 'TERMINATED_HTTPS':
-      throw new HaproxyUnsupportedError(`${l.protocol} listeners are not served by HAProxy yet`, path);
     default:
       throw new HaproxyUnsupportedError(`HAProxy does not serve ${l.protocol} listeners`, path);
   }
@@ -103,28 +112,44 @@ export function backendPools(s: ServedListener): PoolRef[] {
   return [...(s.pool ? [s.pool] : []), ...s.l7Pools].filter((r) => r.pool.admin_state_up);
 }
 
-function globalSection(paths: HaproxyPaths, maxconn: number, needsFork: boolean): string[] {
+function globalSection(
+  paths: HaproxyPaths,
+  maxconn: number,
+  needsFork: boolean,
+  serverState: boolean,
+): string[] {
   const lines = [
     'master-worker', // supervised by the agent: no `daemon`
     `maxconn ${maxconn}`,
     `pidfile ${paths.pidFile}`,
-    // expose-fd: a reloaded worker takes the listening sockets over from the old one.
+    // The new worker takes the listening sockets over from the old one (no connection
+    // refused during a reload): HAProxy 2.6's master hands them over itself (`-x
+    // sockpair@N`); expose-fd lets a reload by hand do it through this socket (`-x`).
     `stats socket ${paths.adminSocket} mode 600 level admin expose-fd listeners`,
   ];
+  // What the old worker learnt (members its checks found DOWN), dumped before each reload.
+  if (serverState) lines.push(`server-state-file ${paths.serverStateFile}`);
   if (needsFork) lines.push('external-check', 'insecure-fork-wanted');
   return ['global', ...lines.map((l) => `    ${l}`)];
 }
 
-function defaultsSection(): string[] {
-  return ['defaults', '    mode tcp', '    retries 3', '    option redispatch'];
+function defaultsSection(serverState: boolean): string[] {
+  const lines = ['mode tcp', 'retries 3', 'option redispatch'];
+  if (serverState) lines.push('load-server-state-from-file global');
+  return ['defaults', ...lines.map((l) => `    ${l}`)];
 }
 
-function frontendSection(s: ServedListener, metricsServer: string | undefined, _files: TlsFileSet): string[] {
+function frontendSection(s: ServedListener, metricsServer: string | undefined, files: TlsFileSet): string[] {
   const { listener: l, path } = s;
   const mode = listenerMode(l, `${path}.protocol`);
   if (mode === 'http') checkInsertHeaders(l, path);
   const bind = `${addressToken(l.vip_address, `${path}.vip_address`)}:${portToken(l.protocol_port, `${path}.protocol_port`)}`;
-  const lines = [`mode ${mode}`, `bind ${bind}`];
+  // Octavia's `redirect scheme https if !{ ssl_fc }` is left out: every bind here is TLS.
+  const tls = l.protocol === 'TERMINATED_HTTPS' ? ` ${tlsBindOptions(l, path, files)}` : '';
+  const lines = [`mode ${mode}`, `bind ${bind}${tls}`];
+  // Hitless reloads: the old worker does not close idle keep-alive connections under a client
+  // about to reuse them; it answers their next request with `Connection: close` (HTTP only).
+  if (mode === 'http') lines.push('option idle-close-on-response');
   if (!l.admin_state_up) lines.push('disabled');
   if (l.connection_limit > 0) lines.push(`maxconn ${l.connection_limit}`); // -1: unlimited
   lines.push(`timeout client ${l.timeout_client_data || DEFAULT_DATA_TIMEOUT_MS}ms`);
@@ -151,6 +176,8 @@ function frontendSection(s: ServedListener, metricsServer: string | undefined, _
     }));
     lines.push(...policies);
   }
+  // HSTS means something over TLS only; Octavia's API allows it on TERMINATED_HTTPS alone.
+  if (l.protocol === 'TERMINATED_HTTPS') lines.push(...hstsLines(l));
   // No pool, or its pool is admin down: TCP refuses connections, as on the fast path; HTTP
   // answers 503 to what no policy took, as Octavia's HAProxy does.
   if (s.pool?.pool.admin_state_up) lines.push(`default_backend ${backendName(s.pool.pool.id, l.id)}`);
@@ -198,8 +225,9 @@ export function renderHaproxy(
       paths,
       maxconn,
       backends.some((b) => b.needsFork),
+      opts.serverState === true,
     ),
-    defaultsSection(),
+    defaultsSection(opts.serverState === true),
     ...frontends,
     ...backends.map((b) => b.lines),
     ...served

@@ -101,6 +101,32 @@ t.test('HTTPS (TLS passthrough) is a TCP service on the fast path', async (t) =>
   }
 });
 
+t.test(
+  'a pool with tls_enabled behind a TCP or HTTPS listener goes to HAProxy (re-encryption)',
+  async (t) => {
+    for (const protocol of ['TCP', 'HTTPS']) {
+      const c = compileFresh(
+        [listener('l1', 'p1', { protocol, protocol_port: 443 })],
+        [pool('p1', v4, { protocol: protocol === 'TCP' ? 'TCP' : 'HTTPS', tls_enabled: true })],
+      );
+      t.same(c.haproxyListeners, ['l1'], protocol);
+      t.same(routed(c), [['l1', 'haproxy', 'ONLINE']]);
+      t.same(
+        c.problems.map((p) => [p.kind, p.id, p.effect]),
+        [['listener', 'l1', 'haproxy']],
+      );
+      t.match(c.problems[0]?.reason, /pool p1 has tls_enabled: HAProxy re-encrypts/);
+      t.notOk(c.desired.vips.has(`TCP ${VIP4} 443`), 'no VIP entry on the fast path');
+      t.same(
+        c.members.map((m) => m.servedBy),
+        ['haproxy', 'haproxy'],
+      );
+    }
+    const plain = compileFresh([listener('l1', 'p1')], [pool('p1', v4, { tls_enabled: false })]);
+    t.same(routed(plain), [['l1', 'xdp', 'ONLINE']], 'tls_enabled false stays on XDP');
+  },
+);
+
 t.test('HTTP, TERMINATED_HTTPS and PROMETHEUS wait for issue 5 unless HAProxy renders them', async (t) => {
   for (const protocol of ['HTTP', 'TERMINATED_HTTPS', 'PROMETHEUS']) {
     const poolProtocol = protocol === 'PROMETHEUS' ? undefined : 'HTTP';

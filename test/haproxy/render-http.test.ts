@@ -259,10 +259,13 @@ for (const [what, mutate, path] of refusals) {
   });
 }
 
-t.test('TERMINATED_HTTPS waits for TLS termination', async (t) => {
+t.test('TERMINATED_HTTPS needs its default certificate (render-tls.test.ts has the rest)', async (t) => {
   const c = httpConfig();
   c.listeners[0]!.protocol = 'TERMINATED_HTTPS';
-  t.throws(() => renderHaproxyConfig(c, ['l1'], { runDir: RUN_DIR }), HaproxyUnsupportedError);
+  t.throws(() => renderHaproxyConfig(c, ['l1'], { runDir: RUN_DIR }), {
+    name: 'HaproxyConfigError',
+    path: 'listeners[0].default_tls',
+  });
 });
 
 t.test(

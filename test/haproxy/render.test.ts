@@ -158,7 +158,6 @@ t.test('refuses an id that is not a listener of the config', async (t) => {
 
 const unsupported: [string, (c: ReturnType<typeof amphora>) => void][] = [
   ['a UDP listener', (c) => (c.listeners[0]!.protocol = 'UDP')],
-  ['a TERMINATED_HTTPS listener (issue 5)', (c) => (c.listeners[0]!.protocol = 'TERMINATED_HTTPS')],
   ['a UDP pool', (c) => (c.pools[0]!.protocol = 'UDP')],
   ['a UDP-CONNECT monitor', (c) => (c.pools[0]!.health_monitor = monitor('UDP-CONNECT'))],
   ['an SCTP monitor', (c) => (c.pools[0]!.health_monitor = monitor('SCTP'))],

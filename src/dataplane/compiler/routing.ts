@@ -66,6 +66,13 @@ function decide(
   if (pool.protocol === 'PROXY' || pool.protocol === 'PROXYV2') {
     return { servedBy: 'haproxy', reason: `pool protocol ${pool.protocol} needs HAProxy to send the header` };
   }
+  if (pool.tls_enabled) {
+    // XDP forwards packets; TLS to the members needs a proxy (TCP mode wraps the bytes, as Octavia's does).
+    return {
+      servedBy: 'haproxy',
+      reason: `pool ${pool.id} has tls_enabled: HAProxy re-encrypts to the members`,
+    };
+  }
   const otherFamily = pool.members.filter((m) => familyOfAddress(m.address) !== family);
   if (otherFamily.length > 0) {
     const which = otherFamily.length === pool.members.length ? 'all' : `${otherFamily.length} of`;
