@@ -69,6 +69,18 @@ export interface ControllerConfig {
   drivers: DriverSelection;
   /** Default quota per project and resource, where no explicit quota is set; -1 = unlimited. */
   quotas: QuotaDefaults;
+  /** Where TLS certificates and keys of listeners and pools come from. */
+  secrets: SecretsConfig;
+}
+
+/**
+ * The local secrets store (controller/drivers/secrets/local.ts) seals what it keeps with
+ * a 32-byte master key: `keyFile` if given (it must exist, mode 0600), else
+ * `${stateDir}/secrets.key`, created on first use.
+ */
+export interface SecretsConfig {
+  driver: 'local';
+  keyFile?: string;
 }
 
 export type DatabaseConfig = { driver: 'sqlite'; path: string } | { driver: 'postgres'; url: string };
@@ -186,6 +198,7 @@ export function defaultConfig(): ControllerConfig {
       l7policy: -1,
       l7rule: -1,
     },
+    secrets: { driver: 'local' },
   };
 }
 
@@ -211,7 +224,19 @@ export function controllerConfig(
   const url = process.env.VELOX_DATABASE_URL;
   if (url) cfg.database = { driver: 'postgres', url };
   cfg = merge(cfg, overrides);
-  return { ...cfg, database: checkDatabaseConfig(cfg.database) };
+  return { ...cfg, database: checkDatabaseConfig(cfg.database), secrets: checkSecretsConfig(cfg.secrets) };
+}
+
+/** Only the local store exists yet (Barbican will implement the same SecretsDriver). */
+function checkSecretsConfig(given: SecretsConfig | undefined): SecretsConfig {
+  const secrets = given as Partial<Record<string, unknown>> | undefined; // as read from a file
+  const driver = secrets?.driver ?? 'local';
+  if (driver !== 'local') throw new Error(`secrets.driver must be "local", not ${JSON.stringify(driver)}`);
+  const keyFile = secrets?.keyFile;
+  if (keyFile === undefined || keyFile === null) return { driver };
+  if (typeof keyFile !== 'string' || keyFile === '')
+    throw new Error('secrets.keyFile must be the path of a 32-byte key file');
+  return { driver, keyFile: resolve(keyFile) };
 }
 
 /**

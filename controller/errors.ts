@@ -89,6 +89,17 @@ export const catalogue = {
   CertificateRetrievalException: { status: 400, template: 'Could not retrieve certificate: %(ref)s' },
   /** auth_strategy = keystone: Keystone could not say whether a token is valid (keystonemiddleware's words). */
   KeystoneUnavailable: { status: 503, template: 'The Keystone service is temporarily unavailable.' },
+  /** The local secrets store (/v2/velox/secrets); NeedsPassphrase and MisMatchedKey in Octavia's words. */
+  InvalidSecret: { status: 400, template: 'Invalid secret: %(field)s %(detail)s' },
+  NeedsPassphrase: {
+    status: 400,
+    template: 'Passphrase needed to decrypt key but client did not provide one.',
+  },
+  MisMatchedKey: { status: 400, template: 'Key and x509 certificate do not match' },
+  SecretInUse: {
+    status: 409,
+    template: 'Secret %(id)s is in use by %(resource)s %(user_id)s and cannot be deleted.',
+  },
 } as const satisfies Record<string, CatalogueEntry>;
 
 export type ErrorCode = keyof typeof catalogue;

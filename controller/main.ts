@@ -57,7 +57,7 @@ export async function startController(
     undo.push(() => db.destroy());
 
     const drivers = await selectDrivers(config, db);
-    const { compute, network, amphora } = drivers;
+    const { compute, network, amphora, secrets } = drivers;
     // Leftovers of a previous run (crash or kill -9) go before anything new is made.
     await compute.cleanupAll();
     if (drivers.usesHostNetworks) {
@@ -92,14 +92,14 @@ export async function startController(
       undo.push(async () => stale.stop());
     }
 
-    const deps: WorkerDeps = { config, db, network, compute, ca, controllerTls, amphora, log };
+    const deps: WorkerDeps = { config, db, network, compute, ca, controllerTls, amphora, secrets, log };
     const worker = new Worker(deps);
     await worker.releaseOwnJobs();
     await rebuildLostAmphorae(deps);
     worker.start();
     undo.push(() => worker.stop());
 
-    const app = await buildApp({ config, db, network });
+    const app = await buildApp({ config, db, network, secrets });
     // A write the API accepted has committed its job: start it now rather than at the
     // next poll. Polling stays, for jobs written by another controller.
     app.addHook('onResponse', async (req, reply) => {

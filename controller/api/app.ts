@@ -6,6 +6,8 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyServ
 import { VeloxError, faultBody, renderError } from '../errors.js';
 import { authHook } from './auth.js';
 import type { ApiDeps } from './deps.js';
+import { localSecrets } from '../drivers/secrets/local.js';
+import type { SecretsDriver } from '../drivers/secrets/types.js';
 import { documentRoutes, openApiRoutes } from './openapi-routes.js';
 import { amphoraRoutes } from './routes/amphorae.js';
 import { healthMonitorRoutes } from './routes/health-monitors.js';
@@ -19,18 +21,22 @@ import { memberRoutes } from './routes/members.js';
 import { neutronRoutes } from './routes/neutron.js';
 import { poolRoutes } from './routes/pools.js';
 import { quotaRoutes } from './routes/quotas.js';
+import { secretRoutes } from './routes/secrets.js';
 import { statusStatsRoutes } from './routes/status-stats.js';
 import { versionRoutes } from './routes/versions.js';
 
 export type { ApiDeps } from './deps.js';
 
-export interface BuildAppOptions extends ApiDeps {
+export interface BuildAppOptions extends Omit<ApiDeps, 'secrets'> {
   /** fastify's logger option (true, pino options) or an existing logger; default off. */
   logger?: FastifyServerOptions['logger'] | FastifyBaseLogger;
+  /** Default: the local store over `db` with the key config.secrets names (drivers/secrets/local.ts). */
+  secrets?: SecretsDriver;
 }
 
 export async function buildApp(deps: BuildAppOptions): Promise<FastifyInstance> {
-  const { logger, ...api } = deps;
+  const { logger, secrets, ...rest } = deps;
+  const api: ApiDeps = { ...rest, secrets: secrets ?? localSecrets(rest.db, rest.config) };
   const app = Fastify({
     ...(logger && typeof logger === 'object' && 'child' in logger
       ? { loggerInstance: logger as FastifyBaseLogger }
@@ -91,6 +97,8 @@ export async function buildApp(deps: BuildAppOptions): Promise<FastifyInstance> 
   for (const prefix of ['/v2/octavia', '/v2.0/octavia']) {
     await app.register(amphoraRoutes(api), { prefix });
   }
+  // Ours: the local secrets store's upload API (drivers/secrets/local.ts).
+  await app.register(secretRoutes(api), { prefix: '/v2/velox' });
   await app.register(neutronRoutes(api));
   await app.register(keystoneRoutes);
   await app.register(openApiRoutes);

@@ -3,7 +3,8 @@
 // pools with their health monitors and members, written inside the load balancer's
 // create transaction. Every object goes through the checks and row builders of its own
 // POST route, and its quota is checked as it is added, so a refusal anywhere rolls the
-// whole graph back, load balancer and VIP port included.
+// whole graph back, load balancer and VIP port included. TLS refs are fetched before the
+// transaction (graphTlsRefs) and checked by each object's own rules inside it.
 import type { Transaction } from 'kysely';
 import { VeloxError } from '../errors.js';
 import { insertHealthMonitor } from '../db/health-monitor-repo.js';
@@ -18,10 +19,18 @@ import { checkPoolProtocol, checkValues } from './health-monitor-rules.js';
 import { checkPolicyValues } from './l7-validate.js';
 import { newHealthMonitorRow } from './routes/health-monitors.js';
 import { checkRedirectPool, insertNewL7Policy, newL7PolicyRows } from './routes/l7policies.js';
-import { checkDefaultPool, insertNewListener, newListenerRow } from './routes/listeners.js';
+import {
+  checkDefaultPool,
+  insertNewListener,
+  newListenerRow,
+  type ListenerCreate,
+} from './routes/listeners.js';
 import { checkNewMember, newMemberRow } from './routes/members.js';
 import { newPoolRow, type PoolCreate } from './routes/pools.js';
 import { insertUnique } from './routes/resource.js';
+import { listenerCreateRefs } from './listener-rules.js';
+import { poolCreateRefs } from './pool-rules.js';
+import { mergeRefs, type TlsRefs, type WantedRefs } from './tls-refs.js';
 import type {
   L7PolicySingleCreate,
   ListenerSingleCreate,
@@ -78,6 +87,25 @@ function collectPools(listeners: ListenerSingleCreate[], pools: PoolSingleCreate
   return all;
 }
 
+/**
+ * Every TLS ref of the request: listeners' and pools', nested pool definitions included
+ * (a superset of what collectPools keeps; it throws nothing, the checks come later).
+ */
+export function graphTlsRefs(body: LoadBalancerPost): WantedRefs {
+  const listeners = body.listeners ?? [];
+  const pools = [
+    ...(body.pools ?? []),
+    ...listeners.flatMap((l) => [
+      ...(l.default_pool ? [l.default_pool] : []),
+      ...(l.l7policies ?? []).flatMap((p) => (p.redirect_pool ? [p.redirect_pool] : [])),
+    ]),
+  ];
+  return mergeRefs([
+    ...listeners.map((l) => listenerCreateRefs(l as ListenerCreate)),
+    ...pools.map((p) => poolCreateRefs(p as PoolCreate)),
+  ]);
+}
+
 /** A pool with its health monitor and members (Octavia's PoolsController._graph_create). */
 async function createPool(
   trx: Transaction<Database>,
@@ -85,6 +113,7 @@ async function createPool(
   lb: LoadBalancerRow,
   spec: PoolSingleCreate,
   created: CreatedGraph,
+  refs: TlsRefs,
 ): Promise<PoolRow> {
   for (const attr of ['protocol', 'lb_algorithm'] as const) {
     if (spec[attr] === undefined) {
@@ -92,7 +121,7 @@ async function createPool(
     }
   }
   const { healthmonitor, members, ...body } = spec;
-  const pool = newPoolRow(lb, body as PoolCreate);
+  const pool = newPoolRow(lb, body as PoolCreate, refs);
   await insertPool(trx, pool);
 
   if (healthmonitor) {
@@ -151,13 +180,15 @@ async function createListener(
   spec: ListenerSingleCreate,
   poolIds: Map<string, string>,
   created: CreatedGraph,
+  refs: TlsRefs,
 ): Promise<ListenerRow> {
   const { default_pool: defaultPool, l7policies, ...body } = spec;
   const defaultPoolId = defaultPool?.name ? poolIds.get(defaultPool.name) : undefined;
-  const listener = newListenerRow(lb, {
-    ...body,
-    ...(defaultPoolId ? { default_pool_id: defaultPoolId } : {}),
-  });
+  const listener = newListenerRow(
+    lb,
+    { ...body, ...(defaultPoolId ? { default_pool_id: defaultPoolId } : {}) },
+    refs,
+  );
   if (listener.default_pool_id) {
     await checkDefaultPool(trx, listener.default_pool_id, lb.id, listener.protocol);
   }
@@ -171,13 +202,14 @@ async function createListener(
 /**
  * Creates the listeners and pools of `body` under the load balancer just inserted in
  * `trx`, in Octavia's order: pools (quota for all of them first), then listeners
- * (likewise), each listener's policies after it.
+ * (likewise), each listener's policies after it. `refs`: graphTlsRefs(body), fetched.
  */
 export async function createLoadBalancerGraph(
   trx: Transaction<Database>,
   deps: ApiDeps,
   lb: LoadBalancerRow,
   body: LoadBalancerPost,
+  refs: TlsRefs,
 ): Promise<CreatedGraph> {
   const listeners = body.listeners ?? [];
   const pools = collectPools(listeners, body.pools ?? []);
@@ -186,7 +218,7 @@ export async function createLoadBalancerGraph(
 
   if (pools.length) await checkQuota(trx, lb.project_id, 'pool', deps.config.quotas, pools.length);
   for (const spec of pools) {
-    const pool = await createPool(trx, deps, lb, spec, created);
+    const pool = await createPool(trx, deps, lb, spec, created, refs);
     created.poolIds.push(pool.id);
     if (spec.name) poolIds.set(spec.name, pool.id);
   }
@@ -195,7 +227,7 @@ export async function createLoadBalancerGraph(
     await checkQuota(trx, lb.project_id, 'listener', deps.config.quotas, listeners.length);
   }
   for (const spec of listeners) {
-    created.listenerIds.push((await createListener(trx, deps, lb, spec, poolIds, created)).id);
+    created.listenerIds.push((await createListener(trx, deps, lb, spec, poolIds, created, refs)).id);
   }
   return created;
 }

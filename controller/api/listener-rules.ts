@@ -20,9 +20,9 @@ import {
   checkAlpnValues,
   checkCipherString,
   checkInsertHeaders,
-  checkTlsRefs,
   checkTlsVersions,
 } from './validate.js';
+import type { TlsRefs, WantedRefs } from './tls-refs.js';
 
 /** A create body; the load balancer graph create nests listeners without loadbalancer_id. */
 export type ListenerCreateBody = Omit<ListenerPost, 'loadbalancer_id'>;
@@ -53,8 +53,31 @@ function terminatesTls(protocol: string, body: ListenerPut): boolean {
 
 const tlsLabel = (protocol: string) => (protocol === 'PROMETHEUS' ? 'PROMETHEUS with TLS' : protocol);
 
+/** The refs a create would check, fetched before the checks run (see tls-refs.ts). */
+export function listenerCreateRefs(body: ListenerCreateBody): WantedRefs {
+  return {
+    certificates: certificateRefs(body),
+    cas: body.client_ca_tls_container_ref ? [body.client_ca_tls_container_ref] : [],
+    crls: body.client_crl_container_ref ? [body.client_crl_container_ref] : [],
+  };
+}
+
+/** The client CA and CRL an update leaves the listener with (given, else stored). */
+function clientCaAndCrl(body: ListenerPut, row: ListenerRow) {
+  return {
+    ca: body.client_ca_tls_container_ref || row.client_ca_tls_certificate_id,
+    crl: body.client_crl_container_ref || row.client_crl_container_id,
+  };
+}
+
+/** The refs an update would check: those given, and the stored CA and CRL (Octavia re-checks them). */
+export function listenerUpdateRefs(body: ListenerPut, row: ListenerRow): WantedRefs {
+  const { ca, crl } = clientCaAndCrl(body, row);
+  return { certificates: certificateRefs(body), cas: ca ? [ca] : [], crls: crl ? [crl] : [] };
+}
+
 /** Octavia's _validate_create_listener, without the port and CIDR checks (see the route). */
-export function checkListenerCreate(body: ListenerCreateBody): void {
+export function checkListenerCreate(body: ListenerCreateBody, refs: TlsRefs): void {
   const protocol = body.protocol;
   checkAlpnValues(body.alpn_protocols);
   const tls = terminatesTls(protocol, body);
@@ -88,12 +111,9 @@ export function checkListenerCreate(body: ListenerCreateBody): void {
     );
   }
   if (body.tls_ciphers) checkCipherString(body.tls_ciphers);
-  checkTlsRefs(certificateRefs(body));
+  refs.checkCertificates(certificateRefs(body));
   if (body.client_ca_tls_container_ref) {
-    checkTlsRefs([
-      body.client_ca_tls_container_ref,
-      ...(body.client_crl_container_ref ? [body.client_crl_container_ref] : []),
-    ]);
+    refs.checkCaAndCrl(body.client_ca_tls_container_ref, body.client_crl_container_ref);
   }
   checkHstsCreate(protocol, body);
   if (tls) {
@@ -147,7 +167,7 @@ export function listenerCreateColumns(body: ListenerCreateBody) {
 }
 
 /** Octavia's _validate_listener_PUT (CIDRs and the default pool are checked by the route). */
-export function checkListenerUpdate(body: ListenerPut, row: ListenerRow): void {
+export function checkListenerUpdate(body: ListenerPut, row: ListenerRow, refs: TlsRefs): void {
   const protocol = row.protocol;
   checkAlpnValues(body.alpn_protocols);
   const tls = terminatesTls(protocol, body);
@@ -169,15 +189,14 @@ export function checkListenerUpdate(body: ListenerPut, row: ListenerRow): void {
     );
   }
   if (headers.length) checkInsertHeaders(headers, protocol, 'update');
-  checkTlsRefs(certificateRefs(body));
-  const ca = body.client_ca_tls_container_ref || row.client_ca_tls_certificate_id;
-  const crl = body.client_crl_container_ref || row.client_crl_container_id;
+  refs.checkCertificates(certificateRefs(body));
+  const { ca, crl } = clientCaAndCrl(body, row);
   if (crl && !ca) {
     throw invalid(
       'A client authentication CA reference is required to specify a client authentication revocation list.',
     );
   }
-  if (ca || crl) checkTlsRefs([ca, crl].filter((r): r is string => typeof r === 'string'));
+  if (ca) refs.checkCaAndCrl(ca, crl);
   if (body.tls_ciphers) checkCipherString(body.tls_ciphers);
   checkTlsVersions(body.tls_versions);
   checkAlpnProtocols(body.alpn_protocols);

@@ -40,7 +40,16 @@ const DESCRIPTION = [
 ].join(' ');
 
 /** Path prefixes that are not part of a resource's name; longest first. */
-const API_PREFIXES = ['/v2.0/lbaas', '/v2.0/octavia', '/v2/lbaas', '/v2/octavia', '/v2.0', '/v2', '/v3'];
+const API_PREFIXES = [
+  '/v2.0/lbaas',
+  '/v2.0/octavia',
+  '/v2/lbaas',
+  '/v2/octavia',
+  '/v2/velox',
+  '/v2.0',
+  '/v2',
+  '/v3',
+];
 
 /** Static segments after a parent's id that start another resource (`/pools/{pool_id}/members`). */
 const SUB_RESOURCES: Record<string, string> = { members: 'members', rules: 'l7rules' };

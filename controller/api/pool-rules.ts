@@ -8,13 +8,8 @@ import type { PoolRow } from '../db/pool-repo.js';
 import type { PoolTable } from '../db/schema.js';
 import { DEFAULT_ALPN_PROTOCOLS, DEFAULT_TLS_CIPHERS, DEFAULT_TLS_VERSIONS } from './protocol-rules.js';
 import type { PoolPost, PoolPut } from './schemas/pool.js';
-import {
-  checkAlpnProtocols,
-  checkAlpnValues,
-  checkCipherString,
-  checkTlsRefs,
-  checkTlsVersions,
-} from './validate.js';
+import { checkAlpnProtocols, checkAlpnValues, checkCipherString, checkTlsVersions } from './validate.js';
+import type { TlsRefs, WantedRefs } from './tls-refs.js';
 
 /** A create body; the load balancer graph create nests pools without listener or load balancer. */
 export type PoolCreateBody = Omit<PoolPost, 'listener_id' | 'loadbalancer_id'>;
@@ -31,16 +26,25 @@ function tlsDefaults(body: PoolCreateBody) {
   };
 }
 
+const refList = (ref: string | null | undefined): string[] => (ref ? [ref] : []);
+
+/** The refs a create would check, fetched before the checks run (see tls-refs.ts). */
+export function poolCreateRefs(body: PoolCreateBody): WantedRefs {
+  return {
+    certificates: refList(body.tls_container_ref),
+    cas: refList(body.ca_tls_container_ref),
+    crls: refList(body.crl_container_ref),
+  };
+}
+
 /** Octavia's _validate_create_pool. */
-export function checkPoolCreate(body: PoolCreateBody): void {
+export function checkPoolCreate(body: PoolCreateBody, refs: TlsRefs): void {
   checkAlpnValues(body.alpn_protocols);
   if (body.crl_container_ref && !body.ca_tls_container_ref) {
     throw invalid('A CA certificate reference is required to specify a revocation list.');
   }
-  if (body.tls_container_ref) checkTlsRefs([body.tls_container_ref]);
-  if (body.ca_tls_container_ref) {
-    checkTlsRefs([body.ca_tls_container_ref, ...(body.crl_container_ref ? [body.crl_container_ref] : [])]);
-  }
+  if (body.tls_container_ref) refs.checkCertificates([body.tls_container_ref]);
+  if (body.ca_tls_container_ref) refs.checkCaAndCrl(body.ca_tls_container_ref, body.crl_container_ref);
   if (body.tls_ciphers) checkCipherString(body.tls_ciphers);
   if (body.tls_enabled) {
     const d = tlsDefaults(body);
@@ -62,8 +66,15 @@ export function poolCreateColumns(body: PoolCreateBody) {
   };
 }
 
+/** The refs an update would check: those given, and the stored CA and CRL (Octavia re-checks them). */
+export function poolUpdateRefs(body: PoolPut, row: PoolRow): WantedRefs {
+  const ca = body.ca_tls_container_ref === undefined ? row.ca_tls_certificate_id : body.ca_tls_container_ref;
+  const crl = body.crl_container_ref === undefined ? row.crl_container_id : body.crl_container_ref;
+  return { certificates: refList(body.tls_container_ref), cas: refList(ca), crls: refList(crl) };
+}
+
 /** Octavia's _validate_pool_PUT, after its put() reset null ciphers and versions to the defaults. */
-export function checkPoolUpdate(body: PoolPut, row: PoolRow): void {
+export function checkPoolUpdate(body: PoolPut, row: PoolRow, refs: TlsRefs): void {
   checkAlpnValues(body.alpn_protocols);
   const crl =
     body.crl_container_ref ||
@@ -83,8 +94,8 @@ export function checkPoolUpdate(body: PoolPut, row: PoolRow): void {
   } else if (crl) {
     throw invalid('A CA reference is required to specify a certificate revocation list.');
   }
-  if (body.tls_container_ref) checkTlsRefs([body.tls_container_ref]);
-  if (ca) checkTlsRefs([ca, ...(crl ? [crl] : [])]);
+  if (body.tls_container_ref) refs.checkCertificates([body.tls_container_ref]);
+  if (ca) refs.checkCaAndCrl(ca, crl);
   if (body.tls_ciphers) checkCipherString(body.tls_ciphers);
   if (body.tls_versions !== undefined) checkTlsVersions(body.tls_versions ?? DEFAULT_TLS_VERSIONS);
   checkAlpnProtocols(body.alpn_protocols);

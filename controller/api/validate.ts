@@ -121,15 +121,6 @@ export function checkAlpnProtocols(protocols: string[] | null | undefined): void
   checkAlpnValues(protocols);
 }
 
-/**
- * Certificate refs a listener or pool would load. The secrets driver does not exist yet
- * (issue 5), so a ref is not resolved: only an empty one cannot be retrieved.
- */
-export function checkTlsRefs(refs: readonly string[]): void {
-  const bad = refs.filter((r) => r.trim() === '');
-  if (bad.length) throw new VeloxError('CertificateRetrievalException', { ref: pyList(bad) });
-}
-
 /** Normalised CIDRs (as Python's ip_network(strict=False)), all of the VIP's family. */
 export function normaliseAllowedCidrs(cidrs: string[], vipAddress: string): string[] {
   return cidrs.map((cidr) => {

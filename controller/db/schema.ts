@@ -149,6 +149,7 @@ export interface Database {
   quota: QuotaTable;
   l7policy: L7PolicyTable;
   l7rule: L7RuleTable;
+  secret: SecretTable;
 }
 
 /**
@@ -278,6 +279,24 @@ export interface L7RuleTable {
   operating_status: OperatingStatus;
   enabled: number; // 0 | 1
   tags: string; // JSON array of strings
+  created_at: string;
+  updated_at: string | null;
+}
+
+/**
+ * A secret of the local secrets store (controller/drivers/secrets/local.ts). `ciphertext`
+ * is the sealed JSON of the PEM material (drivers/secrets/secret-box.ts); the other
+ * columns hold nothing secret and are what the API shows.
+ */
+export interface SecretTable {
+  id: string;
+  project_id: string;
+  name: string;
+  kind: 'certificate' | 'ca' | 'crl';
+  ciphertext: string; // base64 of version | nonce | AES-256-GCM output | tag
+  subject: string | null; // the leaf's (certificate), the first certificate's (ca), the issuer (crl)
+  not_after: string | null; // ISO-8601: the earliest expiry of the certificates, a CRL's nextUpdate
+  fingerprint: string | null; // SHA-256 of the leaf, first certificate or CRL (DER), colon hex
   created_at: string;
   updated_at: string | null;
 }

@@ -4,6 +4,8 @@
 //   netns + local + grpc   the real thing (root, namespaces, agents)
 //   noop  + local + noop   local IPAM (configured subnets), no amphora is built
 //   noop  + noop  + noop   any subnet/network/port id accepted, nothing is built
+// The secrets driver (config.secrets.driver) is independent of these: the local store
+// keeps working with the no-op drivers, so TLS refs are checked the same way.
 import type { ControllerConfig, DriverSelection } from '../config.js';
 import type { Db } from '../db/database.js';
 import { grpcAmphoraDriver } from './amphora/grpc.js';
@@ -14,6 +16,8 @@ import { NoopCompute } from './compute/noop.js';
 import { LocalNetworkDriver } from './network/local.js';
 import { NoopNetworkDriver } from './network/noop.js';
 import type { NetworkDriver } from './network/types.js';
+import { localSecrets } from './secrets/local.js';
+import type { SecretsDriver } from './secrets/types.js';
 
 const CHOICES: { [K in keyof DriverSelection]: DriverSelection[K][] } = {
   compute: ['netns', 'noop'],
@@ -49,6 +53,8 @@ export interface Drivers {
   compute: NetnsCompute | NoopCompute;
   network: NetworkDriver;
   amphora: AmphoraDriver;
+  /** Where listeners' and pools' TLS refs are resolved, by the API and the worker alike. */
+  secrets: SecretsDriver;
   /** The host's bridges are needed (netns compute): make them and remove them. */
   usesHostNetworks: boolean;
   /** Real agents send heartbeats: run the health service and the stale checker. */
@@ -65,10 +71,20 @@ export async function selectDrivers(config: ControllerConfig, db: Db): Promise<D
   } else {
     network = new LocalNetworkDriver(db, config.network);
   }
+  // config.secrets.driver is checked by controllerConfig; 'local' is the only one yet.
+  const secrets = localSecrets(db, config);
   if (selection.compute === 'noop') {
     const amphora = new NoopAmphoraDriver();
     const compute = new NoopCompute({ onDelete: (id) => amphora.forget(id) });
-    return { selection, compute, network, amphora, usesHostNetworks: false, expectsHeartbeats: false };
+    return {
+      selection,
+      compute,
+      network,
+      amphora,
+      secrets,
+      usesHostNetworks: false,
+      expectsHeartbeats: false,
+    };
   }
   const compute = new NetnsCompute({
     prefix: config.network.prefix,
@@ -80,6 +96,7 @@ export async function selectDrivers(config: ControllerConfig, db: Db): Promise<D
     compute,
     network,
     amphora: grpcAmphoraDriver,
+    secrets,
     usesHostNetworks: true,
     expectsHeartbeats: true,
   };

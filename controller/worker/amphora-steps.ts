@@ -9,6 +9,7 @@ import type { AmphoraAgentApi } from '../drivers/amphora/types.js';
 import { buildAmphoraConfig } from './config-builder.js';
 import { addressesOf, need, nicsOf, type LbFlowContext } from './flow-context.js';
 import type { Step } from './steps.js';
+import { resolveTlsSecrets } from './tls-material.js';
 
 type LbStep = Step<LbFlowContext>;
 
@@ -190,6 +191,9 @@ export const applyConfig: LbStep = {
     const { db, network, config } = ctx.deps;
     const amp = need(ctx.amphora, 'amphora');
     const graph = need(ctx.graph, 'graph');
+    // First, so a ref that no longer resolves (TlsSecretUnavailableError) fails the
+    // step before a new version is recorded. The keys in it go into Apply only.
+    const secrets = await resolveTlsSecrets(ctx.deps.secrets, graph);
     // Recorded before the call, so heartbeats report the agent behind until it catches up.
     const version = amp.desired_version + 1;
     await amphorae.updateAmphora(db, amp.id, { desired_version: version });
@@ -200,6 +204,7 @@ export const applyConfig: LbStep = {
         target: `${config.network.management.gatewayIp}:${config.health.port}`,
         interval_ms: config.health.heartbeatIntervalMs,
       },
+      secrets,
     });
     const res = await clientFor(ctx).apply(desired);
     await amphorae.updateAmphora(db, amp.id, { applied_version: Number(res.applied_version) });

@@ -1,8 +1,8 @@
 // Intent → the whole desired config of one amphora. Pure: the DB graph of a load
 // balancer and the amphora's addresses in, an AmphoraConfig (proto) out. Objects
 // being deleted (PENDING_DELETE) are left out, so applying the result removes them.
-// TLS certificates carry only their ref for now: the secrets driver (issue 5) will fill
-// the PEMs, and the client CA / CRL PEMs, from the refs stored on the listener or pool.
+// TLS material comes resolved (tls-material.ts, through the secrets driver) in
+// BuildOptions.secrets: certificates with their keys, client and member CA / CRL PEMs.
 import { isIPv6 } from 'node:net';
 import type { HealthMonitorRow } from '../db/health-monitor-repo.js';
 import { jsonListOrNull, jsonStringMap } from '../db/json-columns.js';
@@ -19,6 +19,7 @@ import type { Listener } from '../../src/grpc/gen/velox/agent/v1/Listener.js';
 import type { Pool } from '../../src/grpc/gen/velox/agent/v1/Pool.js';
 import type { SessionPersistence } from '../../src/grpc/gen/velox/agent/v1/SessionPersistence.js';
 import type { TlsCertificate } from '../../src/grpc/gen/velox/agent/v1/TlsCertificate.js';
+import { NO_TLS_SECRETS, type TlsSecrets } from './tls-material.js';
 
 /** Where the amphora sits on the networks (see amphora-plan.ts). */
 export interface AmphoraAddresses {
@@ -37,6 +38,8 @@ export interface AmphoraAddresses {
 export interface BuildOptions {
   version: number;
   heartbeat: { target: string; interval_ms: number };
+  /** Every TLS ref of the graph, resolved (resolveTlsSecrets); none when the graph names none. */
+  secrets?: TlsSecrets;
 }
 
 // The SNAT range of Full-NAT; the amphora's kernel keeps 60000-65000 for itself.
@@ -85,13 +88,29 @@ function healthMonitor(hm: HealthMonitorRow | undefined): HealthMonitor | null {
   };
 }
 
-/** A certificate known by its ref only (no key material before the secrets driver). */
-function certificate(ref: string | null): TlsCertificate | null {
-  return ref ? { ref, certificate_pem: '', private_key_pem: '', intermediates_pem: [] } : null;
+/** The resolved material of `ref`; missing means the resolution step was skipped (a bug). */
+function resolved<T>(map: ReadonlyMap<string, T>, ref: string): T {
+  const v = map.get(ref);
+  if (v === undefined) throw new Error(`flow bug: TLS secret ${JSON.stringify(ref)} was not resolved`);
+  return v;
 }
 
+/** A certificate with its key and chain, for a listener (default, SNI) or a pool (client cert). */
+function certificate(ref: string | null, secrets: TlsSecrets): TlsCertificate | null {
+  if (!ref) return null;
+  const c = resolved(secrets.certificates, ref);
+  return {
+    ref,
+    certificate_pem: c.certificatePem,
+    private_key_pem: c.privateKeyPem,
+    intermediates_pem: c.intermediatesPem,
+  };
+}
+
+const pem = (map: ReadonlyMap<string, string>, ref: string | null) => (ref ? resolved(map, ref) : '');
+
 /** The listener's TLS, header and HSTS fields (empty values when unused). */
-function listenerTls(l: ListenerRow): Partial<Listener> {
+function listenerTls(l: ListenerRow, secrets: TlsSecrets): Partial<Listener> {
   const hsts: Hsts | null =
     l.hsts_max_age === null
       ? null
@@ -102,11 +121,11 @@ function listenerTls(l: ListenerRow): Partial<Listener> {
         };
   return {
     insert_headers: jsonStringMap(l.insert_headers),
-    default_tls: certificate(l.tls_certificate_id),
-    sni_tls: (jsonListOrNull(l.sni_containers) ?? []).flatMap((ref) => certificate(ref) ?? []),
+    default_tls: certificate(l.tls_certificate_id, secrets),
+    sni_tls: (jsonListOrNull(l.sni_containers) ?? []).flatMap((ref) => certificate(ref, secrets) ?? []),
     client_authentication: l.client_authentication,
-    client_ca_pem: '',
-    client_crl_pem: '',
+    client_ca_pem: pem(secrets.cas, l.client_ca_tls_certificate_id),
+    client_crl_pem: pem(secrets.crls, l.client_crl_container_id),
     tls_ciphers: l.tls_ciphers ?? '',
     tls_versions: jsonListOrNull(l.tls_versions) ?? [],
     alpn_protocols: jsonListOrNull(l.alpn_protocols) ?? [],
@@ -114,12 +133,12 @@ function listenerTls(l: ListenerRow): Partial<Listener> {
   };
 }
 
-function poolTls(p: PoolRow): Partial<Pool> {
+function poolTls(p: PoolRow, secrets: TlsSecrets): Partial<Pool> {
   return {
     tls_enabled: p.tls_enabled === 1,
-    tls_certificate: certificate(p.tls_certificate_id),
-    ca_pem: '',
-    crl_pem: '',
+    tls_certificate: certificate(p.tls_certificate_id, secrets),
+    ca_pem: pem(secrets.cas, p.ca_tls_certificate_id),
+    crl_pem: pem(secrets.crls, p.crl_container_id),
     tls_ciphers: p.tls_ciphers ?? '',
     tls_versions: jsonListOrNull(p.tls_versions) ?? [],
     alpn_protocols: jsonListOrNull(p.alpn_protocols) ?? [],
@@ -167,6 +186,7 @@ export function buildAmphoraConfig(
 ): AmphoraConfig {
   const lb = graph.loadBalancer;
   const lbUp = lb.enabled === 1;
+  const secrets = opts.secrets ?? NO_TLS_SECRETS;
   const pools: Pool[] = graph.pools
     .filter((p) => p.pool.provisioning_status !== 'PENDING_DELETE')
     .map(({ pool, members, healthMonitor: hm }) => ({
@@ -186,7 +206,7 @@ export function buildAmphoraConfig(
       })),
       session_persistence: sessionPersistence(pool.session_persistence),
       health_monitor: healthMonitor(hm),
-      ...poolTls(pool),
+      ...poolTls(pool, secrets),
     }));
   const poolIds = new Set(pools.map((p) => p.id));
   const listeners: Listener[] = live(graph.listeners).map((l) => ({
@@ -203,7 +223,7 @@ export function buildAmphoraConfig(
     timeout_member_connect: l.timeout_member_connect,
     timeout_member_data: l.timeout_member_data,
     timeout_tcp_inspect: l.timeout_tcp_inspect,
-    ...listenerTls(l),
+    ...listenerTls(l, secrets),
     l7policies: l7Policies(graph.l7policies ?? [], l.id, poolIds),
   }));
   const interfaces: Interface[] = [

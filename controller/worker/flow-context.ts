@@ -9,6 +9,7 @@ import type { CertificateAuthority, IssuedCert } from '../drivers/certs/ca.js';
 import type { AmphoraNic, ComputeDriver } from '../drivers/compute/types.js';
 import type { NetworkDriver, Subnet } from '../drivers/network/types.js';
 import type { AmphoraAgentApi, AmphoraDriver } from '../drivers/amphora/types.js';
+import type { SecretsDriver } from '../drivers/secrets/types.js';
 import type { TlsMaterial } from './agent-client.js';
 import type { AmphoraAddresses } from './config-builder.js';
 import type { FlowLog } from './steps.js';
@@ -23,6 +24,8 @@ export interface WorkerDeps {
   controllerTls: TlsMaterial;
   /** How agents are reached; gRPC (grpcAmphoraDriver) when absent. */
   amphora?: AmphoraDriver;
+  /** Where the TLS material of listeners and pools comes from (resolved at each apply). */
+  secrets: SecretsDriver;
   log: FlowLog;
 }
 

@@ -29,9 +29,12 @@ import {
   checkListenerCreate,
   checkListenerUpdate,
   listenerCreateColumns,
+  listenerCreateRefs,
   listenerUpdateColumns,
+  listenerUpdateRefs,
   portConflict,
 } from '../listener-rules.js';
+import { TlsRefs } from '../tls-refs.js';
 import { ListenerPostBody, ListenerPutBody, type ListenerPost } from '../schemas/listener.js';
 import { checkListenerPoolProtocol, normaliseAllowedCidrs } from '../validate.js';
 import { listenerFields, listenerView, type ListenerView } from '../views/listener.js';
@@ -93,10 +96,13 @@ function checkNoChildren(protocol: string): void {
   if (protocol === 'PROMETHEUS') throw new VeloxError('ListenerNoChildren', { protocol });
 }
 
-/** A new listener's body checked and made its row (POST /listeners and the load balancer graph create). */
-export function newListenerRow(lb: LoadBalancerRow, body: ListenerCreate): ListenerRow {
+/**
+ * A new listener's body checked and made its row (POST /listeners and the load balancer
+ * graph create); `refs` holds its TLS refs, fetched before (listenerCreateRefs).
+ */
+export function newListenerRow(lb: LoadBalancerRow, body: ListenerCreate, refs: TlsRefs): ListenerRow {
   if (body.default_pool_id) checkNoChildren(body.protocol);
-  checkListenerCreate(body);
+  checkListenerCreate(body, refs);
   const allowedCidrs = normaliseAllowedCidrs(body.allowed_cidrs ?? [], lb.vip_address);
   return {
     id: randomUUID(),
@@ -163,12 +169,14 @@ export function listenerRoutes(deps: ApiDeps): FastifyPluginAsync {
         body.loadbalancer_id,
       );
       authorizeWrite(requestContext(req), lb.project_id);
+      // Resolved in the load balancer's project: the one the worker will resolve them in.
+      const refs = await TlsRefs.fetch(deps.secrets, { projectId: lb.project_id }, listenerCreateRefs(body));
       // Octavia checks the default pool before the listener's own fields.
       if (body.default_pool_id) {
         checkNoChildren(body.protocol);
         await checkDefaultPool(deps.db, body.default_pool_id, lb.id, body.protocol);
       }
-      const row = newListenerRow(lb, body);
+      const row = newListenerRow(lb, body, refs);
       await changeUnderGate(deps.db, childChange(lb.id), async (trx) => {
         await checkQuota(trx, lb.project_id, 'listener', deps.config.quotas);
         await insertNewListener(trx, row);
@@ -181,7 +189,12 @@ export function listenerRoutes(deps: ApiDeps): FastifyPluginAsync {
       const body = req.body.listener;
       const l = await findListener(deps, id);
       authorizeWrite(requestContext(req), l.project_id);
-      checkListenerUpdate(body, l);
+      const refs = await TlsRefs.fetch(
+        deps.secrets,
+        { projectId: l.project_id },
+        listenerUpdateRefs(body, l),
+      );
+      checkListenerUpdate(body, l, refs);
       const lb = (await getLoadBalancer(deps.db, l.load_balancer_id))!;
       const allowed =
         body.allowed_cidrs !== undefined

@@ -28,7 +28,8 @@ import {
   LoadBalancerPutBody,
   type LoadBalancerPost,
 } from '../schemas/load-balancer.js';
-import { createLoadBalancerGraph } from '../lb-graph.js';
+import { createLoadBalancerGraph, graphTlsRefs } from '../lb-graph.js';
+import { TlsRefs } from '../tls-refs.js';
 import { renderFullLoadBalancer } from '../lb-graph-view.js';
 import { resolvePlacement } from '../lb-placement.js';
 import { checkIpAddress } from '../validate.js';
@@ -138,6 +139,8 @@ export function loadBalancerRoutes(deps: ApiDeps): FastifyPluginAsync {
       checkUnsupportedOptions(body);
       const placement = await resolvePlacement(deps, body);
       const subnet = await resolveVipSubnet(deps, body);
+      // Before the transaction: the secrets store may read the same database.
+      const refs = await TlsRefs.fetch(deps.secrets, { projectId }, graphTlsRefs(body));
       const id = randomUUID();
       const row = await deps.db.transaction().execute(async (trx) => {
         // First: it takes the write lock before counting (see checkQuota).
@@ -168,7 +171,7 @@ export function loadBalancerRoutes(deps: ApiDeps): FastifyPluginAsync {
         };
         await insertLoadBalancer(trx, lb);
         // Listeners and pools given with it: same transaction, same create_lb job.
-        const graph = await createLoadBalancerGraph(trx, deps, lb, body);
+        const graph = await createLoadBalancerGraph(trx, deps, lb, body, refs);
         await enqueueJob(trx, 'create_lb', id);
         return { lb, graph };
       });

@@ -22,7 +22,15 @@ import {
 import { authorizeWrite, requestContext } from '../auth.js';
 import type { ApiDeps } from '../deps.js';
 import { PoolPostBody, PoolPutBody, type PoolPost, type SessionPersistence } from '../schemas/pool.js';
-import { checkPoolCreate, checkPoolUpdate, poolCreateColumns, poolUpdateColumns } from '../pool-rules.js';
+import {
+  checkPoolCreate,
+  checkPoolUpdate,
+  poolCreateColumns,
+  poolCreateRefs,
+  poolUpdateColumns,
+  poolUpdateRefs,
+} from '../pool-rules.js';
+import { TlsRefs } from '../tls-refs.js';
 import { checkListenerPoolProtocol, checkSessionPersistence } from '../validate.js';
 import { poolFields, poolView, type PoolView } from '../views/pool.js';
 import { childChange, commonChanges, found, idParam, newRowColumns, readRoutes } from './resource.js';
@@ -65,10 +73,13 @@ function spJson(sp: SessionPersistence | null | undefined): string | null {
   });
 }
 
-/** A new pool's body checked and made its row (POST /pools and the load balancer graph create). */
-export function newPoolRow(lb: LoadBalancerRow, body: PoolCreate): PoolRow {
+/**
+ * A new pool's body checked and made its row (POST /pools and the load balancer graph
+ * create); `refs` holds its TLS refs, fetched before (poolCreateRefs).
+ */
+export function newPoolRow(lb: LoadBalancerRow, body: PoolCreate, refs: TlsRefs): PoolRow {
   if (body.session_persistence) checkSessionPersistence(body.session_persistence, body.protocol, 'create');
-  checkPoolCreate(body);
+  checkPoolCreate(body, refs);
   return {
     id: randomUUID(),
     ...newRowColumns(lb.project_id, body),
@@ -117,7 +128,9 @@ export function poolRoutes(deps: ApiDeps): FastifyPluginAsync {
         }
         checkListenerPoolProtocol(listener.protocol, body.protocol);
       }
-      const row = newPoolRow(lb, body);
+      // Resolved in the load balancer's project: the one the worker will resolve them in.
+      const refs = await TlsRefs.fetch(deps.secrets, { projectId: lb.project_id }, poolCreateRefs(body));
+      const row = newPoolRow(lb, body, refs);
       await changeUnderGate(
         deps.db,
         childChange(lb.id, listener ? { listenerIds: [listener.id] } : {}),
@@ -141,7 +154,8 @@ export function poolRoutes(deps: ApiDeps): FastifyPluginAsync {
       const p = await findPool(deps, id);
       authorizeWrite(requestContext(req), p.project_id);
       if (body.session_persistence) checkSessionPersistence(body.session_persistence, p.protocol, 'update');
-      checkPoolUpdate(body, p);
+      const refs = await TlsRefs.fetch(deps.secrets, { projectId: p.project_id }, poolUpdateRefs(body, p));
+      checkPoolUpdate(body, p, refs);
       await changeUnderGate(deps.db, await poolChange(deps, p), async (trx) => {
         await updatePool(trx, id, {
           provisioning_status: 'PENDING_UPDATE',

@@ -8,6 +8,7 @@ import * as quota from './0004-quota.js';
 import * as flavorAz from './0005-flavor-az.js';
 import * as l7 from './0006-l7.js';
 import * as tlsFields from './0007-tls-fields.js';
+import * as secrets from './0008-secrets.js';
 
 const migrations: Record<string, Migration> = {
   '0001-initial': initial,
@@ -17,6 +18,7 @@ const migrations: Record<string, Migration> = {
   '0005-flavor-az': flavorAz,
   '0006-l7': l7,
   '0007-tls-fields': tlsFields,
+  '0008-secrets': secrets,
 };
 
 export const migrationProvider: MigrationProvider = {

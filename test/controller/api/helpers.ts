@@ -1,11 +1,14 @@
 // Shared set-up of the API tests: an app over an in-memory database and the
 // local network driver, plus shortcuts for requests and status flips that a
 // worker would otherwise make.
+import { randomBytes } from 'node:crypto';
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
 import { controllerConfig, type ControllerConfig } from '../../../controller/config.js';
 import { openDatabase, type Db } from '../../../controller/db/database.js';
 import { markGraphActive } from '../../../controller/db/worker-repo.js';
 import { LocalNetworkDriver } from '../../../controller/drivers/network/local.js';
+import { LocalSecretsDriver } from '../../../controller/drivers/secrets/local.js';
+import { SecretBox } from '../../../controller/drivers/secrets/secret-box.js';
 import { buildApp } from '../../../controller/api/app.js';
 import { createTestDatabase } from '../db/postgres-test-db.js';
 
@@ -14,6 +17,8 @@ export interface Harness {
   db: Db;
   config: ControllerConfig;
   network: LocalNetworkDriver;
+  /** The app's secrets store (what uploads to /v2/velox/secrets land in); harness() sets it. */
+  secrets?: LocalSecretsDriver;
   req(
     method: InjectOptions['method'],
     url: string,
@@ -50,12 +55,15 @@ export async function harness(): Promise<Harness> {
     throw err;
   });
   const network = new LocalNetworkDriver(db, config.network);
-  const app = await buildApp({ config, db, network });
+  // The local secrets store with a key in memory: nothing is written outside the database.
+  const secrets = new LocalSecretsDriver(db, SecretBox.withKey(randomBytes(32)));
+  const app = await buildApp({ config, db, network, secrets });
   return {
     app,
     db,
     config,
     network,
+    secrets,
     async req(method, url, body, headers = {}) {
       const raw = await app.inject({
         method,

@@ -1,19 +1,21 @@
 // Set-up shared by the L7 API tests: listeners and pools of any protocol, created
 // through the API and settled, so the load balancer is ACTIVE again afterwards.
+import { TestCa } from '../../lib/test-ca.js';
 import { activeListener, activePool, type Harness } from './helpers.js';
+import { uploadCertificate } from './secret-helpers.js';
 
 export const MISSING = '9b0f0d7e-9d0c-4a41-8d5f-2f6f0a6f4e11';
 export const POLICIES = '/v2/lbaas/l7policies';
 
 let nextPort = 8000;
 
-/** An ACTIVE listener of any protocol on an ACTIVE load balancer (TLS ones get a certificate ref). */
+/** An ACTIVE listener of any protocol on an ACTIVE load balancer (TLS ones get an uploaded certificate). */
 export async function listenerRow(h: Harness, lbId: string, protocol = 'HTTP'): Promise<{ id: string }> {
-  return activeListener(h, lbId, {
-    protocol,
-    protocol_port: nextPort++,
-    ...(protocol === 'TERMINATED_HTTPS' ? { default_tls_container_ref: 'tls-container' } : {}),
-  });
+  const tls =
+    protocol === 'TERMINATED_HTTPS'
+      ? { default_tls_container_ref: await uploadCertificate(h, await TestCa.create('L7 test CA')) }
+      : {};
+  return activeListener(h, lbId, { protocol, protocol_port: nextPort++, ...tls });
 }
 
 /** An ACTIVE pool of any protocol on an ACTIVE load balancer. */

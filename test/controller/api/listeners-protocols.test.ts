@@ -2,6 +2,7 @@
 // TLS, client-authentication, header-insertion and HSTS rules with Octavia's messages.
 import t from 'tap';
 import { activeLb, activeListener, activePool, fault, harness, type Harness } from './helpers.js';
+import { uploadTlsRefs } from './secret-helpers.js';
 
 const LISTENERS = '/v2/lbaas/listeners';
 const DEFAULT_CIPHERS =
@@ -9,7 +10,11 @@ const DEFAULT_CIPHERS =
   'DHE-RSA-AES256-GCM-SHA384:DHE-RSA-AES128-GCM-SHA256:ECDHE-RSA-AES256-GCM-SHA384:' +
   'ECDHE-RSA-AES128-GCM-SHA256:DHE-RSA-AES256-SHA256:DHE-RSA-AES128-SHA256:' +
   'ECDHE-RSA-AES256-SHA384:ECDHE-RSA-AES128-SHA256';
-const CERT = { default_tls_container_ref: 'https://secrets.example/v1/containers/default' };
+/** Refs resolve through the secrets store: each test uploads its own (secret-helpers.ts). */
+async function tlsRefs(h: Harness) {
+  const s = await uploadTlsRefs(h);
+  return { s, CERT: { default_tls_container_ref: s.cert } };
+}
 
 let port = 1000;
 const post = (h: Harness, lbId: string, l: Record<string, unknown>) =>
@@ -21,6 +26,7 @@ t.test(
     const h = await harness();
     t.teardown(() => h.close());
     const lb = await activeLb(h);
+    const { CERT } = await tlsRefs(h);
     for (const protocol of ['TCP', 'UDP', 'SCTP', 'HTTP', 'HTTPS', 'TERMINATED_HTTPS', 'PROMETHEUS']) {
       const r = await post(h, lb.id, { protocol, ...(protocol === 'TERMINATED_HTTPS' ? CERT : {}) });
       t.equal(r.status, 201, protocol);
@@ -73,6 +79,7 @@ t.test('default pool: every listener/pool protocol pair, allowed or refused as i
   const h = await harness();
   t.teardown(() => h.close());
   const lb = await activeLb(h);
+  const { CERT } = await tlsRefs(h);
   const pools: Record<string, string> = {};
   for (const protocol of POOL_PROTOCOLS)
     pools[protocol] = (await activePool(h, { loadbalancer_id: lb.id, protocol })).id;
@@ -122,6 +129,7 @@ t.test('create: TLS, client authentication, header insertion and HSTS rules', as
   const h = await harness();
   t.teardown(() => h.close());
   const lb = await activeLb(h);
+  const { s, CERT } = await tlsRefs(h);
   const cases: [Record<string, unknown>, number, string | RegExp][] = [
     [
       { protocol: 'TCP', ...CERT },
@@ -192,7 +200,7 @@ t.test('create: TLS, client authentication, header insertion and HSTS rules', as
     [
       { protocol: 'TERMINATED_HTTPS', sni_container_refs: ['a', ''] },
       400,
-      "Could not retrieve certificate: ['']",
+      "Could not retrieve certificate: ['a', '']",
     ],
     [{ protocol: 'TERMINATED_HTTPS', ...CERT, tls_ciphers: 'x'.repeat(2049) }, 400, /tls_ciphers/],
     [
@@ -257,12 +265,13 @@ t.test('create: TLS, client authentication, header insertion and HSTS rules', as
   );
 
   // What Octavia accepts, stored and shown as given.
+  const sni = [s.sni[1]!, s.sni[0]!];
   let r = await post(h, lb.id, {
     protocol: 'TERMINATED_HTTPS',
-    sni_container_refs: ['sni-b', 'sni-a'],
-    client_ca_tls_container_ref: 'ca',
+    sni_container_refs: sni,
+    client_ca_tls_container_ref: s.caBundle,
     client_authentication: 'OPTIONAL',
-    client_crl_container_ref: 'crl',
+    client_crl_container_ref: s.crl,
     tls_ciphers: 'ECDHE-RSA-AES128-GCM-SHA256',
     tls_versions: ['TLSv1.3'],
     alpn_protocols: ['h2'],
@@ -273,10 +282,10 @@ t.test('create: TLS, client authentication, header insertion and HSTS rules', as
   t.equal(r.status, 201);
   t.match(r.body.listener, {
     default_tls_container_ref: null,
-    sni_container_refs: ['sni-b', 'sni-a'],
-    client_ca_tls_container_ref: 'ca',
+    sni_container_refs: sni,
+    client_ca_tls_container_ref: s.caBundle,
     client_authentication: 'OPTIONAL',
-    client_crl_container_ref: 'crl',
+    client_crl_container_ref: s.crl,
     tls_ciphers: 'ECDHE-RSA-AES128-GCM-SHA256',
     tls_versions: ['TLSv1.3'],
     alpn_protocols: ['h2'],
@@ -305,6 +314,7 @@ t.test('one listener per L4 protocol and port', async (t) => {
   const h = await harness();
   t.teardown(() => h.close());
   const lb = await activeLb(h);
+  const { CERT } = await tlsRefs(h);
   await activeListener(h, lb.id, { protocol: 'HTTP', protocol_port: 80 });
   for (const protocol of ['TCP', 'HTTP', 'HTTPS', 'TERMINATED_HTTPS', 'PROMETHEUS']) {
     const r = await h.req('POST', LISTENERS, {
@@ -342,6 +352,7 @@ t.test('update: TLS fields, null resets to the defaults, and the update-only rul
   const h = await harness();
   t.teardown(() => h.close());
   const lb = await activeLb(h);
+  const { s, CERT } = await tlsRefs(h);
   const tls = await activeListener(h, lb.id, { protocol: 'TERMINATED_HTTPS', protocol_port: 443, ...CERT });
   const put = async (id: string, l: Record<string, unknown>) => {
     const r = await h.req('PUT', `${LISTENERS}/${id}`, { listener: l });
@@ -389,15 +400,15 @@ t.test('update: TLS fields, null resets to the defaults, and the update-only rul
     'Validation failure: A client authentication CA reference is required to specify a client authentication revocation list.',
   );
   r = await put(tls.id, {
-    client_ca_tls_container_ref: 'ca',
+    client_ca_tls_container_ref: s.caBundle,
     client_authentication: 'MANDATORY',
-    client_crl_container_ref: 'crl',
+    client_crl_container_ref: s.crl,
   });
   t.equal(r.status, 200);
   t.match(r.body.listener, {
-    client_ca_tls_container_ref: 'ca',
+    client_ca_tls_container_ref: s.caBundle,
     client_authentication: 'MANDATORY',
-    client_crl_container_ref: 'crl',
+    client_crl_container_ref: s.crl,
   });
   r = await put(tls.id, { tls_versions: [] });
   t.equal(
@@ -420,18 +431,18 @@ t.test('update: TLS fields, null resets to the defaults, and the update-only rul
   r = await put(tls.id, { hsts_include_subdomains: true, hsts_preload: true });
   t.equal(r.status, 200, 'the stored max age enables the other HSTS options');
   t.match(r.body.listener, { hsts_max_age: 600, hsts_include_subdomains: true, hsts_preload: true });
-  r = await put(tls.id, { insert_headers: { 'X-SSL-Client-CN': 'true' }, sni_container_refs: ['s1'] });
+  r = await put(tls.id, { insert_headers: { 'X-SSL-Client-CN': 'true' }, sni_container_refs: [s.sni[0]] });
   t.equal(r.status, 200);
-  t.match(r.body.listener, { insert_headers: { 'X-SSL-Client-CN': 'true' }, sni_container_refs: ['s1'] });
+  t.match(r.body.listener, { insert_headers: { 'X-SSL-Client-CN': 'true' }, sni_container_refs: [s.sni[0]] });
   r = await put(tls.id, {
     insert_headers: null,
     sni_container_refs: null,
-    default_tls_container_ref: 'other',
+    default_tls_container_ref: s.sni[1],
   });
   t.match(r.body.listener, {
     insert_headers: {},
     sni_container_refs: [],
-    default_tls_container_ref: 'other',
+    default_tls_container_ref: s.sni[1],
   });
   r = await put(tls.id, { insert_headers: { 'X-Nope': '1' } });
   t.equal(fault(r), "['X-Nope'] is not a valid option for insert_headers");

@@ -2,6 +2,7 @@
 // persistence per protocol, and the re-encryption fields with Octavia's rules and defaults.
 import t from 'tap';
 import { activeLb, activeListener, activePool, fault, harness, type Harness } from './helpers.js';
+import { uploadTlsRefs } from './secret-helpers.js';
 
 const POOLS = '/v2/lbaas/pools';
 const DEFAULT_CIPHERS =
@@ -38,6 +39,7 @@ t.test('a pool created on a listener follows the listener/pool protocol map', as
   const h = await harness();
   t.teardown(() => h.close());
   const lb = await activeLb(h);
+  const { cert } = await uploadTlsRefs(h);
   const cases: [string, string, boolean][] = [
     ['HTTP', 'HTTP', true],
     ['HTTP', 'PROXYV2', true],
@@ -57,7 +59,7 @@ t.test('a pool created on a listener follows the listener/pool protocol map', as
     const l = await activeListener(h, lb.id, {
       protocol: listenerProtocol,
       protocol_port: port++,
-      ...(listenerProtocol === 'TERMINATED_HTTPS' ? { default_tls_container_ref: 'cert' } : {}),
+      ...(listenerProtocol === 'TERMINATED_HTTPS' ? { default_tls_container_ref: cert } : {}),
     });
     const r = await post(h, { listener_id: l.id, protocol: poolProtocol });
     const pair = `${listenerProtocol} -> ${poolProtocol}`;
@@ -149,6 +151,7 @@ t.test('re-encryption: create rules, defaults for TLS-enabled pools, refs stored
   const h = await harness();
   t.teardown(() => h.close());
   const lb = await activeLb(h);
+  const s = await uploadTlsRefs(h);
   const cases: [Record<string, unknown>, string | RegExp][] = [
     [
       { crl_container_ref: 'crl' },
@@ -190,9 +193,9 @@ t.test('re-encryption: create rules, defaults for TLS-enabled pools, refs stored
     loadbalancer_id: lb.id,
     protocol: 'HTTPS',
     tls_enabled: true,
-    tls_container_ref: 'client-cert',
-    ca_tls_container_ref: 'ca',
-    crl_container_ref: 'crl',
+    tls_container_ref: s.cert,
+    ca_tls_container_ref: s.caBundle,
+    crl_container_ref: s.crl,
     tls_ciphers: 'ECDHE-RSA-AES256-GCM-SHA384',
     tls_versions: ['TLSv1.3'],
     alpn_protocols: ['http/1.1'],
@@ -200,9 +203,9 @@ t.test('re-encryption: create rules, defaults for TLS-enabled pools, refs stored
   t.equal(r.status, 201);
   const p = r.body.pool;
   t.match(p, {
-    tls_container_ref: 'client-cert',
-    ca_tls_container_ref: 'ca',
-    crl_container_ref: 'crl',
+    tls_container_ref: s.cert,
+    ca_tls_container_ref: s.caBundle,
+    crl_container_ref: s.crl,
     tls_ciphers: 'ECDHE-RSA-AES256-GCM-SHA384',
     tls_versions: ['TLSv1.3'],
     alpn_protocols: ['http/1.1'],
@@ -223,6 +226,7 @@ t.test('re-encryption: update rules and null resets', async (t) => {
   const h = await harness();
   t.teardown(() => h.close());
   const lb = await activeLb(h);
+  const s = await uploadTlsRefs(h);
   const plain = await activePool(h, { loadbalancer_id: lb.id, protocol: 'HTTP' });
   const put = async (id: string, p: Record<string, unknown>) => {
     const r = await h.req('PUT', `${POOLS}/${id}`, { pool: p });
@@ -242,16 +246,16 @@ t.test('re-encryption: update rules and null resets', async (t) => {
   );
   r = await put(plain.id, {
     tls_enabled: true,
-    ca_tls_container_ref: 'ca',
-    crl_container_ref: 'crl',
-    tls_container_ref: 'cert',
+    ca_tls_container_ref: s.caBundle,
+    crl_container_ref: s.crl,
+    tls_container_ref: s.cert,
   });
   t.equal(r.status, 200);
   t.match(r.body.pool, {
     tls_enabled: true,
-    ca_tls_container_ref: 'ca',
-    crl_container_ref: 'crl',
-    tls_container_ref: 'cert',
+    ca_tls_container_ref: s.caBundle,
+    crl_container_ref: s.crl,
+    tls_container_ref: s.cert,
   });
   r = await put(plain.id, { ca_tls_container_ref: null });
   t.equal(r.status, 400);

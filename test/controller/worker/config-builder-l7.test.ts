@@ -1,14 +1,16 @@
 // The amphora config carries the HTTP-family fields: L7 policies with their rules, TLS
-// certificates (refs only until the secrets driver), client authentication, TLS knobs,
-// HSTS and header insertion on listeners, and re-encryption on pools.
+// certificates with the PEMs resolved for their refs (BuildOptions.secrets), client
+// authentication, TLS knobs, HSTS and header insertion on listeners, and re-encryption on pools.
 import t from 'tap';
 import type { L7PolicyGraph } from '../../../controller/db/l7-graph-repo.js';
 import type { ProvisioningStatus } from '../../../controller/db/schema.js';
 import type { LoadBalancerGraph } from '../../../controller/db/worker-repo.js';
 import { buildAmphoraConfig, type AmphoraAddresses } from '../../../controller/worker/config-builder.js';
+import type { TlsSecrets } from '../../../controller/worker/tls-material.js';
 import { ConfigError } from '../../../src/config/config-error.js';
 import { readAmphoraConfig } from '../../../src/config/proto-json.js';
 import { validateAmphoraConfig } from '../../../src/config/validate.js';
+import { TestCa, type TestCert } from '../../lib/test-ca.js';
 import { common, listenerRow, loadBalancerRow, poolRow } from './graph-rows.js';
 
 const listener = (id: string, protocol: string, port: number, pool: string | null) =>
@@ -134,7 +136,27 @@ const amp: AmphoraAddresses = {
   vip: { address: '172.29.1.100', vrrpAddress: '172.29.1.10', prefix: 24 },
   memberNics: [{ name: 'mem0', address: '172.29.2.10', prefix: 24 }],
 };
-const opts = { version: 7, heartbeat: { target: '172.29.0.1:5555', interval_ms: 1000 } };
+// The material resolved for the graph's refs (tls-material.ts does it through the driver).
+const ca = await TestCa.create('config builder CA');
+const crlPem = await ca.crlPem();
+const issued: Record<string, TestCert> = {};
+for (const ref of ['https://secrets.example/containers/default', 'sni-a', 'sni-b', 'client-cert-ref']) {
+  issued[ref] = await ca.issue({ subject: `CN=${ref.length > 20 ? 'default' : ref}` });
+}
+const secrets: TlsSecrets = {
+  certificates: new Map(
+    Object.entries(issued).map(([ref, c]) => [
+      ref,
+      { certificatePem: c.certPem, privateKeyPem: c.keyPem, intermediatesPem: [] },
+    ]),
+  ),
+  cas: new Map([
+    ['ca-ref', ca.certPem],
+    ['member-ca', ca.certPem],
+  ]),
+  crls: new Map([['crl-ref', crlPem]]),
+};
+const opts = { version: 7, heartbeat: { target: '172.29.0.1:5555', interval_ms: 1000 }, secrets };
 
 t.test('L7 policies in position order with their rules; disabled kept, deleted left out', async (t) => {
   const c = buildAmphoraConfig(graph(), amp, opts);
@@ -194,11 +216,16 @@ t.test('L7 policies in position order with their rules; disabled kept, deleted l
 t.test('listener TLS, client authentication, HSTS and header insertion', async (t) => {
   const c = buildAmphoraConfig(graph(), amp, opts);
   const tls = c.listeners!.find((l) => l.id === 'tls')!;
-  const cert = (ref: string) => ({ ref, certificate_pem: '', private_key_pem: '', intermediates_pem: [] });
+  const cert = (ref: string) => ({
+    ref,
+    certificate_pem: issued[ref]!.certPem,
+    private_key_pem: issued[ref]!.keyPem,
+    intermediates_pem: [],
+  });
   t.same(tls.default_tls, cert('https://secrets.example/containers/default'));
   t.same(tls.sni_tls, [cert('sni-a'), cert('sni-b')], 'SNI in the order given');
   t.equal(tls.client_authentication, 'OPTIONAL');
-  t.same([tls.client_ca_pem, tls.client_crl_pem], ['', ''], 'PEMs wait for the secrets driver');
+  t.same([tls.client_ca_pem, tls.client_crl_pem], [ca.certPem, crlPem], 'the client CA and CRL PEMs');
   t.equal(tls.tls_ciphers, 'ECDHE-RSA-AES128-GCM-SHA256');
   t.same(tls.tls_versions, ['TLSv1.2', 'TLSv1.3']);
   t.same(tls.alpn_protocols, ['h2', 'http/1.1']);
@@ -219,11 +246,11 @@ t.test('pool re-encryption fields', async (t) => {
   t.equal(web!.tls_enabled, true);
   t.same(web!.tls_certificate, {
     ref: 'client-cert-ref',
-    certificate_pem: '',
-    private_key_pem: '',
+    certificate_pem: issued['client-cert-ref']!.certPem,
+    private_key_pem: issued['client-cert-ref']!.keyPem,
     intermediates_pem: [],
   });
-  t.same([web!.ca_pem, web!.crl_pem], ['', '']);
+  t.same([web!.ca_pem, web!.crl_pem], [ca.certPem, ''], 'member CA; no CRL');
   t.same(
     [web!.tls_ciphers, web!.tls_versions, web!.alpn_protocols],
     ['ECDHE-RSA-AES256-GCM-SHA384', ['TLSv1.3'], ['http/1.1']],

@@ -11,6 +11,7 @@ import { CertificateAuthority } from '../../../controller/drivers/certs/ca.js';
 import { NetnsCompute } from '../../../controller/drivers/compute/netns.js';
 import { LocalNetworkDriver } from '../../../controller/drivers/network/local.js';
 import { NetworkFabric } from '../../../controller/drivers/network/fabric.js';
+import { localSecrets } from '../../../controller/drivers/secrets/local.js';
 import type { WorkerDeps } from '../../../controller/worker/flow-context.js';
 import { Worker } from '../../../controller/worker/worker.js';
 import { leftovers, requireRoot, testConfig } from '../drivers/test-config.js';
@@ -33,6 +34,7 @@ async function setup(t: { teardown(fn: () => unknown): void }, compute: NetnsCom
     compute,
     ca,
     controllerTls: { caPem: ca.certPem, certPem: own.certPem, keyPem: own.keyPem },
+    secrets: localSecrets(db, cfg),
     log: quiet,
   };
   return { db, network, deps };
