@@ -1,4 +1,5 @@
-// `make bench` (root): the control-plane, data-plane and API benchmarks, printed as tables and
+// `make bench` (root): the control-plane, data-plane, API, HTTP-through-HAProxy and
+// API-change benchmarks, printed as tables and
 // kept in bench/results/latest.json (the latest result of each benchmark; one that did not
 // run keeps its previous entry); the data plane's chart goes to docs/bench-dataplane.svg.
 // A --quick smoke run writes neither. Not part of `make test`. Options: bench/options.ts.
@@ -8,6 +9,10 @@ import { apiBench } from './api.js';
 import { apiReport } from './api-summary.js';
 import { dataplaneBench } from './dataplane/bench.js';
 import { dataplaneReport } from './dataplane/report.js';
+import { apiChangeBench } from './l7/api-change.js';
+import { l7Bench } from './l7/bench.js';
+import { apiChangeReport, l7Report } from './l7/report.js';
+import { l7Failed, summarizeApiChange, summarizeL7 } from './l7/summary.js';
 import { summarize, type DataplaneResult } from './dataplane/summary.js';
 import { renderChart } from './dataplane/svg.js';
 import { REPO } from './dataplane/topology.js';
@@ -48,6 +53,18 @@ async function main(opts: BenchOptions): Promise<number> {
     const r = await apiBench(opts.apiRun, opts.quick);
     console.log(apiReport(r));
     results.api = r;
+    failed ||= r.rows.some((row) => row.failures.length > 0);
+  }
+  if (opts.haproxy) {
+    const r = summarizeL7(await l7Bench(opts.haproxyRun, opts.quick));
+    console.log(l7Report(r));
+    results.haproxy = r;
+    failed ||= l7Failed(r);
+  }
+  if (opts.apiChange) {
+    const r = summarizeApiChange(await apiChangeBench(opts.apiChangeRounds, opts.quick));
+    console.log(apiChangeReport(r));
+    results.apiChange = r;
     failed ||= r.rows.some((row) => row.failures.length > 0);
   }
   if (opts.quick) {

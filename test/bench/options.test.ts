@@ -45,6 +45,6 @@ t.test('bad input is refused with a named error', async (t) => {
   }
   t.throws(() => benchOptions(['--help']), { message: /^usage: node dist\/bench\/run\.js/ });
   t.throws(() => benchOptions(['--only', 'both']), {
-    message: /--only must be "dataplane", "control" or "api", not "both"/,
+    message: /--only must be "dataplane", "control", "api", "haproxy" or "api-change", not "both"/,
   });
 });
