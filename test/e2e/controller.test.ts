@@ -3,7 +3,7 @@
 // namespaces. Driven through the REST API, then through the real `openstack` CLI.
 import t from 'tap';
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -19,6 +19,7 @@ import {
 } from '../../scripts/lib/hosts.js';
 import { localCloud } from '../../scripts/lib/local-cloud.js';
 import { Octavia } from '../../scripts/lib/octavia.js';
+import { loadbalancerCli } from './openstack-cli.js';
 
 const run = promisify(execFile);
 const root = join(import.meta.dirname, '..', '..');
@@ -108,29 +109,7 @@ t.test('REST API: create the chain, traffic flows through the VIP, delete cleans
 });
 
 t.test('openstack CLI: the real client builds the chain by names', async (t) => {
-  const clouds = join(state, 'clouds.yaml');
-  writeFileSync(
-    clouds,
-    [
-      'clouds:',
-      '  velox:',
-      '    auth_type: none',
-      '    auth:',
-      `      endpoint: http://127.0.0.1:${PORT}`,
-      `    load_balancer_endpoint_override: http://127.0.0.1:${PORT}/`,
-      `    network_endpoint_override: http://127.0.0.1:${PORT}/`,
-      '    region_name: RegionOne',
-      '',
-    ].join('\n'),
-  );
-  const env = {
-    ...process.env,
-    OS_CLIENT_CONFIG_FILE: clouds,
-    OS_CLOUD: 'velox',
-    PATH: `/usr/bin:${process.env.PATH}`,
-  };
-  const os = async (...args: string[]) =>
-    (await run('/usr/bin/openstack', ['loadbalancer', ...args], { env, timeout: 120_000 })).stdout;
+  const os = loadbalancerCli(state, PORT);
 
   const lb = JSON.parse(
     await os('create', '--name', 'e2e-cli', '--vip-subnet-id', 'public-subnet', '--wait', '-f', 'json'),

@@ -14,6 +14,7 @@ import { addHost, delHost, nodeIn, ready, startIn } from '../../scripts/lib/host
 import { localCloud } from '../../scripts/lib/local-cloud.js';
 import { Octavia } from '../../scripts/lib/octavia.js';
 import { TestCa, type TestCert } from '../lib/test-ca.js';
+import { loadbalancerCli } from './openstack-cli.js';
 
 const run = promisify(execFile);
 const root = join(import.meta.dirname, '..', '..');
@@ -342,29 +343,7 @@ t.test('re-encryption: an L7 policy sends /secure to a TLS pool whose member is 
 });
 
 t.test('openstack CLI: a TERMINATED_HTTPS listener with our secret_ref', async (t) => {
-  const clouds = join(state, 'clouds.yaml');
-  writeFileSync(
-    clouds,
-    [
-      'clouds:',
-      '  velox:',
-      '    auth_type: none',
-      '    auth:',
-      `      endpoint: http://127.0.0.1:${PORT}`,
-      `    load_balancer_endpoint_override: http://127.0.0.1:${PORT}/`,
-      `    network_endpoint_override: http://127.0.0.1:${PORT}/`,
-      '    region_name: RegionOne',
-      '',
-    ].join('\n'),
-  );
-  const env = {
-    ...process.env,
-    OS_CLIENT_CONFIG_FILE: clouds,
-    OS_CLOUD: 'velox',
-    PATH: `/usr/bin:${process.env.PATH}`,
-  };
-  const os = async (...args: string[]) =>
-    (await run('/usr/bin/openstack', ['loadbalancer', ...args], { env, timeout: 120_000 })).stdout;
+  const os = loadbalancerCli(state, PORT);
 
   const listener = JSON.parse(
     await os(

@@ -57,7 +57,8 @@ export function terminated(m: TlsMaterial, over: Partial<Listener__Output> = {})
 
 const http = { protocol: 'HTTP' };
 const two = [member('m1', '10.209.1.11', 8080), member('m2', '10.209.1.12', 8080)];
-const ALL_TLS_HEADERS = Object.fromEntries(
+/** Every insert_headers name a TERMINATED_HTTPS listener takes, all asked for. */
+export const ALL_TLS_HEADERS = Object.fromEntries(
   [
     'X-Forwarded-For',
     'X-Forwarded-Proto',

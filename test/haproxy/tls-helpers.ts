@@ -5,7 +5,13 @@ import { connect as http2Connect, constants as h2 } from 'node:http2';
 import { request, type RequestOptions } from 'node:https';
 import type { IncomingHttpHeaders } from 'node:http';
 import type { ConnectionOptions, TLSSocket } from 'node:tls';
+import type { Test } from 'tap';
+import type { Listener__Output } from '../../src/grpc/gen/velox/agent/v1/Listener.js';
+import type { Pool__Output } from '../../src/grpc/gen/velox/agent/v1/Pool.js';
 import type { TestCert } from '../lib/test-ca.js';
+import { tlsCertificate } from './golden-cases-tls.js';
+import { amphora, freePort, listener, managerFor, member, pool } from './helpers.js';
+import { startHttpMember } from './http-helpers.js';
 
 export interface TlsClientOptions {
   /** The CA the client trusts the served certificate with. */
@@ -130,4 +136,43 @@ export function http2Get(host: string, port: number, opts: TlsClientOptions): Pr
       stream.end();
     });
   });
+}
+
+/**
+ * A manager serving `listeners` (TERMINATED_HTTPS on free ports of `vip`, default certificate
+ * `www`, each with the fields in `common` and its own) to one HTTP member at `memberAddress`.
+ */
+export async function serveTerminated(
+  t: Test,
+  opts: {
+    vip: string;
+    memberAddress: string;
+    www: TestCert;
+    common?: Partial<Listener__Output>;
+    extraPools?: Pool__Output[];
+  },
+  listeners: Partial<Listener__Output>[],
+) {
+  const { manager, runDir } = managerFor(t);
+  const main = await startHttpMember(t, 'main', opts.memberAddress);
+  const ports = await Promise.all(listeners.map(() => freePort(opts.vip)));
+  const config = amphora(
+    listeners.map((over, i) =>
+      listener({
+        id: `l${i + 1}`,
+        vip_address: opts.vip,
+        protocol: 'TERMINATED_HTTPS',
+        protocol_port: ports[i]!,
+        default_tls: tlsCertificate('www', opts.www),
+        ...opts.common,
+        ...over,
+      }),
+    ),
+    [pool([member('main', main.address, main.port)], { protocol: 'HTTP' }), ...(opts.extraPools ?? [])],
+  );
+  await manager.apply(
+    config,
+    config.listeners.map((l) => l.id),
+  );
+  return { manager, runDir, main, ports, config };
 }

@@ -8,9 +8,9 @@ import type { Listener__Output } from '../../src/grpc/gen/velox/agent/v1/Listene
 import { haproxyPaths } from '../../src/haproxy/paths.js';
 import { TestCa, type TestCert } from '../lib/test-ca.js';
 import { tlsCertificate } from './golden-cases-tls.js';
-import { amphora, freePort, listener, managerFor, member, pool } from './helpers.js';
-import { httpGet, startHttpMember } from './http-helpers.js';
-import { http2Get, httpsGet } from './tls-helpers.js';
+import { amphora, freePort, listener } from './helpers.js';
+import { httpGet } from './http-helpers.js';
+import { http2Get, httpsGet, serveTerminated } from './tls-helpers.js';
 
 const VIP = '127.209.10.2';
 
@@ -19,28 +19,8 @@ async function serverCert(): Promise<{ ca: TestCa; www: TestCert }> {
   return { ca, www: await ca.issue({ subject: 'CN=www.example.com', names: ['www.example.com'] }) };
 }
 
-async function serve(t: Test, www: TestCert, listeners: Partial<Listener__Output>[]) {
-  const { manager, runDir } = managerFor(t);
-  const main = await startHttpMember(t, 'main', '127.209.10.21');
-  const ports = await Promise.all(listeners.map(() => freePort(VIP)));
-  const config = amphora(
-    listeners.map((over, i) =>
-      listener({
-        id: `l${i + 1}`,
-        vip_address: VIP,
-        protocol: 'TERMINATED_HTTPS',
-        protocol_port: ports[i]!,
-        default_tls: tlsCertificate('www', www),
-        ...over,
-      }),
-    ),
-    [pool([member('main', main.address, main.port)], { protocol: 'HTTP' })],
-  );
-  await manager.apply(
-    config,
-    config.listeners.map((l) => l.id),
-  );
-  return { manager, runDir, ports, config };
+function serve(t: Test, www: TestCert, listeners: Partial<Listener__Output>[]) {
+  return serveTerminated(t, { vip: VIP, memberAddress: '127.209.10.21', www }, listeners);
 }
 
 t.test('HTTP/2 by ALPN, HTTP/1.1 for the clients that ask for it', async (t) => {

@@ -8,10 +8,10 @@ import type { Listener__Output } from '../../src/grpc/gen/velox/agent/v1/Listene
 import type { Pool__Output } from '../../src/grpc/gen/velox/agent/v1/Pool.js';
 import { TestCa, type TestCert } from '../lib/test-ca.js';
 import { policy, rule } from './golden-cases-http.js';
-import { tlsCertificate } from './golden-cases-tls.js';
-import { amphora, freePort, listener, managerFor, member, pool } from './helpers.js';
+import { ALL_TLS_HEADERS, tlsCertificate } from './golden-cases-tls.js';
+import { member, pool } from './helpers.js';
 import { startHttpMember, type HttpMember } from './http-helpers.js';
-import { httpsGet, type TlsClientOptions } from './tls-helpers.js';
+import { httpsGet, serveTerminated, type TlsClientOptions } from './tls-helpers.js';
 
 const VIP = '127.209.10.1';
 
@@ -52,49 +52,19 @@ async function pki(): Promise<Pki> {
   return { ...p, crlPem: await clientCa.crlPem() };
 }
 
-const ALL_HEADERS = Object.fromEntries(
-  [
-    'X-Forwarded-Proto',
-    'X-SSL-Client-Verify',
-    'X-SSL-Client-Has-Cert',
-    'X-SSL-Client-DN',
-    'X-SSL-Client-CN',
-    'X-SSL-Issuer',
-    'X-SSL-Client-SHA1',
-    'X-SSL-Client-Not-Before',
-    'X-SSL-Client-Not-After',
-  ].map((h) => [h, 'true']),
-);
-
-/** A manager serving `listeners` (TERMINATED_HTTPS, default certificate www) to one member. */
-async function serve(
-  t: Test,
-  p: Pki,
-  listeners: Partial<Listener__Output>[],
-  extraPools: Pool__Output[] = [],
-) {
-  const { manager, runDir } = managerFor(t);
-  const main = await startHttpMember(t, 'main', '127.209.10.11');
-  const ports = await Promise.all(listeners.map(() => freePort(VIP)));
-  const config = amphora(
-    listeners.map((over, i) =>
-      listener({
-        id: `l${i + 1}`,
-        vip_address: VIP,
-        protocol: 'TERMINATED_HTTPS',
-        protocol_port: ports[i]!,
-        default_tls: tlsCertificate('www', p.www),
-        insert_headers: ALL_HEADERS,
-        ...over,
-      }),
-    ),
-    [pool([member('main', main.address, main.port)], { protocol: 'HTTP' }), ...extraPools],
+/** A manager serving `listeners` (TERMINATED_HTTPS, default certificate www, every header) to one member. */
+function serve(t: Test, p: Pki, listeners: Partial<Listener__Output>[], extraPools: Pool__Output[] = []) {
+  return serveTerminated(
+    t,
+    {
+      vip: VIP,
+      memberAddress: '127.209.10.11',
+      www: p.www,
+      common: { insert_headers: ALL_TLS_HEADERS },
+      extraPools,
+    },
+    listeners,
   );
-  await manager.apply(
-    config,
-    config.listeners.map((l) => l.id),
-  );
-  return { manager, runDir, main, ports, config };
 }
 
 /** What the member saw on the last request. */

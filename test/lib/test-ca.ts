@@ -1,16 +1,15 @@
 // A certificate authority for tests: made fresh by each test, so no key material is a
 // fixture. Issues server certificates (SANs), client certificates (subject fields for the
 // X-SSL-* headers and SSL_DN_FIELD rules) and CRLs, all ECDSA P-256 with @peculiar/x509.
-import 'reflect-metadata'; // @peculiar/x509's dependency injection needs it, loaded first
-import { webcrypto } from 'node:crypto';
 import { isIP } from 'node:net';
-import * as x509 from '@peculiar/x509';
-
-x509.cryptoProvider.set(webcrypto as unknown as Crypto);
-
-const EC_KEY = { name: 'ECDSA', namedCurve: 'P-256' } as const;
-const SIGNING = { name: 'ECDSA', hash: 'SHA-256' } as const;
-const DAY_MS = 86_400_000;
+import {
+  DAY_MS,
+  keyToPem,
+  newKeyPair,
+  randomSerial,
+  SIGNING,
+  x509,
+} from '../../controller/drivers/certs/x509-keys.js';
 
 export interface TestCert {
   certPem: string;
@@ -30,21 +29,6 @@ export interface IssueOptions {
   expired?: boolean;
 }
 
-async function keyPem(key: CryptoKey): Promise<string> {
-  const der = await webcrypto.subtle.exportKey('pkcs8', key as webcrypto.CryptoKey);
-  return x509.PemConverter.encode(der, 'PRIVATE KEY');
-}
-
-function newKeys(): Promise<CryptoKeyPair> {
-  return webcrypto.subtle.generateKey(EC_KEY, true, ['sign', 'verify']) as Promise<CryptoKeyPair>;
-}
-
-function serial(): string {
-  const bytes = webcrypto.getRandomValues(new Uint8Array(16));
-  bytes[0] = (bytes[0]! & 0x7f) | 0x01; // positive, and no leading zero byte to trim
-  return Buffer.from(bytes).toString('hex');
-}
-
 export class TestCa {
   private readonly revoked: string[] = [];
 
@@ -56,9 +40,9 @@ export class TestCa {
 
   /** A self-signed root named `CN=<name>`. */
   static async create(name: string): Promise<TestCa> {
-    const keys = await newKeys();
+    const keys = await newKeyPair();
     const now = Date.now();
-    const serialNumber = serial();
+    const serialNumber = randomSerial();
     const cert = await x509.X509CertificateGenerator.createSelfSigned({
       serialNumber,
       name: `CN=${name}`,
@@ -74,7 +58,7 @@ export class TestCa {
     });
     const testCert = {
       certPem: cert.toString('pem'),
-      keyPem: await keyPem(keys.privateKey),
+      keyPem: await keyToPem(keys.privateKey),
       serial: serialNumber,
       subject: cert.subject,
     };
@@ -86,9 +70,9 @@ export class TestCa {
   }
 
   async issue(opts: IssueOptions): Promise<TestCert> {
-    const keys = await newKeys();
+    const keys = await newKeyPair();
     const now = Date.now();
-    const serialNumber = serial();
+    const serialNumber = randomSerial();
     const names = opts.names ?? [];
     const cert = await x509.X509CertificateGenerator.create({
       serialNumber,
@@ -118,7 +102,7 @@ export class TestCa {
     });
     return {
       certPem: cert.toString('pem'),
-      keyPem: await keyPem(keys.privateKey),
+      keyPem: await keyToPem(keys.privateKey),
       serial: serialNumber,
       subject: cert.subject,
     };

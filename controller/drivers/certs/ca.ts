@@ -1,17 +1,10 @@
 // The controller's certificate authority: one ECDSA P-256 key and self-signed cert kept
 // under `${stateDir}/ca/`, issuing the mTLS certificates of the amphorae (agent gRPC
 // server + heartbeat client) and of the controller (agent client + health server).
-import 'reflect-metadata'; // @peculiar/x509's dependency injection needs it, loaded first
 import { webcrypto } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import * as x509 from '@peculiar/x509';
-
-x509.cryptoProvider.set(webcrypto as unknown as Crypto);
-
-const EC_KEY = { name: 'ECDSA', namedCurve: 'P-256' } as const;
-const SIGNING = { name: 'ECDSA', hash: 'SHA-256' } as const;
-const DAY_MS = 86_400_000;
+import { DAY_MS, EC_KEY, keyToPem, newKeyPair, randomSerial, SIGNING, x509 } from './x509-keys.js';
 
 export interface IssuedCert {
   certPem: string;
@@ -19,25 +12,9 @@ export interface IssuedCert {
   notAfter: Date;
 }
 
-async function keyToPem(key: CryptoKey): Promise<string> {
-  const der = await webcrypto.subtle.exportKey('pkcs8', key as webcrypto.CryptoKey);
-  return x509.PemConverter.encode(der, 'PRIVATE KEY');
-}
-
 async function keyFromPem(pem: string): Promise<CryptoKey> {
   const der = x509.PemConverter.decodeFirst(pem);
   return (await webcrypto.subtle.importKey('pkcs8', der, EC_KEY, false, ['sign'])) as CryptoKey;
-}
-
-async function newKeyPair(): Promise<CryptoKeyPair> {
-  return (await webcrypto.subtle.generateKey(EC_KEY, true, ['sign', 'verify'])) as CryptoKeyPair;
-}
-
-function randomSerial(): string {
-  // Positive 128-bit serial: clear the top bit so DER does not read it as negative.
-  const bytes = webcrypto.getRandomValues(new Uint8Array(16));
-  bytes[0] = bytes[0]! & 0x7f;
-  return Buffer.from(bytes).toString('hex');
 }
 
 export class CertificateAuthority {
