@@ -97,6 +97,17 @@ export function checkTlsVersions(versions: string[] | null | undefined): void {
   if (invalid.length) {
     throw new VeloxError('ValidationException', { detail: `Invalid TLS versions: ${invalid.join(', ')}` });
   }
+  // Ours, not Octavia's: the amphora serves versions as one min..max range (TLS negotiates
+  // within a range; HAProxy would warn and allow a left-out version), so a gap is refused
+  // here rather than failing the load balancer later.
+  const at = versions.map((v) => TLS_VERSIONS.indexOf(v));
+  const [lo, hi] = [Math.min(...at), Math.max(...at)];
+  const gap = TLS_VERSIONS.slice(lo, hi + 1).filter((v) => !versions.includes(v));
+  if (gap.length) {
+    throw new VeloxError('ValidationException', {
+      detail: `TLS versions must be a contiguous range: ${gap.join(', ')} left out between ${TLS_VERSIONS[lo]} and ${TLS_VERSIONS[hi]}`,
+    });
+  }
 }
 
 /** The ALPN list's type (wsme's AlpnProtocolType): checked for every protocol, whenever given. */

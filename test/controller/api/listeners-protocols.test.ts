@@ -183,6 +183,11 @@ t.test('create: TLS, client authentication, header insertion and HSTS rules', as
       'Validation failure: Invalid TLS versions: TLSv9',
     ],
     [
+      { protocol: 'TERMINATED_HTTPS', ...CERT, tls_versions: ['TLSv1', 'TLSv1.3', 'TLSv1.2'] },
+      400,
+      'Validation failure: TLS versions must be a contiguous range: TLSv1.1 left out between TLSv1 and TLSv1.3',
+    ],
+    [
       { protocol: 'TERMINATED_HTTPS', ...CERT, alpn_protocols: [] },
       400,
       'Validation failure: Empty ALPN protocol list. Either specify at least one ALPN protocol or remove this parameter to use the default.',
