@@ -57,7 +57,8 @@ async function main(): Promise<number> {
   const stateDir = args['state-dir'] || bootstrap?.state_dir || `/run/velox/${amphoraId || 'standalone'}`;
 
   const dataplane = new Dataplane({ bpfObject, pinRoot, log });
-  const health = new MemberHealthChecker({ log });
+  // Probed health survives a restart, like the pinned rings it decides (see remembered-health.ts).
+  const health = new MemberHealthChecker({ log, rememberFile: join(stateDir, 'member-health.json') });
   const haproxy = new HaproxyManager({ runDir: join(stateDir, 'haproxy'), log, metricsListen });
   const agent = new Agent(dataplane, log, bootstrap ? amphoraId : '', { health, haproxy });
   const metrics = await startMetricsServer(agentMetrics(agent), metricsListen, log);

@@ -1,6 +1,7 @@
 // Member health checks run by the agent for fast-path pools, with Octavia's monitor types
 // and fields. update() is given the pools; status() answers per member; onChange() tells
-// when answers changed. See monitor.ts for the fields, rise-fall.ts for the transitions.
+// when answers changed. See monitor.ts for the fields, rise-fall.ts for the transitions,
+// remembered-health.ts for how probed health survives an agent restart.
 import { errorFields, silentLogger, type Logger } from '../../agent/log.js';
 import type { Pool__Output } from '../../grpc/gen/velox/agent/v1/Pool.js';
 import { Limiter } from './limiter.js';
@@ -8,6 +9,13 @@ import { MemberProbe } from './member-probe.js';
 import { planForPool, probeKey, probeSpec, type MonitorPlan, type ProbeSpec } from './monitor.js';
 import { runProbe } from './probe.js';
 import type { ProbeResult } from './probe-result.js';
+import {
+  HealthMemory,
+  initialStatus,
+  readRememberedHealth,
+  type RememberedHealth,
+  type RememberedProbe,
+} from './remembered-health.js';
 import type { ProbedHealth } from './rise-fall.js';
 
 export { HealthMonitorError } from './errors.js';
@@ -22,6 +30,14 @@ export interface MemberHealthCheckerOptions {
   maxConcurrentProbes?: number;
   /** PING probes in flight at once: each is a process (default 32). */
   maxConcurrentPings?: number;
+  /**
+   * A file (in the agent's state directory) where probed health is kept across restarts:
+   * read here, seeding the first update()'s probes; rewritten after changes. None: every
+   * member starts ONLINE.
+   */
+  rememberFile?: string;
+  /** Changes within this time are written to rememberFile once (default 100 ms). */
+  rememberCoalesceMs?: number;
 }
 
 /** A member's current probe, or why it has none (NO_MONITOR). */
@@ -48,11 +64,26 @@ export class MemberHealthChecker {
   /** What was last logged about each pool's (or member's) monitor, to log it once, not per update. */
   private problems = new Map<string, string>();
   private closed = false;
+  /** What the previous agent remembered, until the first update() has used it. */
+  private remembered: RememberedHealth;
+  private readonly memory: HealthMemory | undefined;
+  /** What close() leaves in the file. */
+  private final: Map<string, RememberedProbe> | undefined;
 
   constructor(opts: MemberHealthCheckerOptions = {}) {
     this.log = opts.log ?? silentLogger;
     this.probes = new Limiter(opts.maxConcurrentProbes ?? 256);
     this.pings = new Limiter(opts.maxConcurrentPings ?? 32);
+    const file = opts.rememberFile;
+    this.remembered = file ? readRememberedHealth(file, this.log) : new Map();
+    this.memory = file
+      ? new HealthMemory({
+          file,
+          log: this.log,
+          snapshot: () => this.snapshot(),
+          coalesceMs: opts.rememberCoalesceMs,
+        })
+      : undefined;
   }
 
   /** Start/stop/reschedule probes for the members of these pools. Unchanged probes keep their state and schedule. */
@@ -86,16 +117,24 @@ export class MemberHealthChecker {
     }
     for (const [id, tracked] of this.members) if (!next.has(id)) this.retire(tracked);
     this.members = next;
+    if (this.remembered.size > 0) this.logRememberedUse();
+    this.remembered = new Map(); // used once: a member added later is a new member
+    this.memory?.changed(); // members gone or probes changed: not to be remembered
     for (const [subject, problem] of problems)
       if (this.problems.get(subject) !== problem)
         this.log.warn('health_monitor_not_run', { subject, problem });
     this.problems = problems;
   }
 
-  /** undefined for an unknown member; NO_MONITOR when it is not probed (no monitor, monitor, pool or member admin down, SCTP, invalid). */
+  /**
+   * undefined for an unknown member; NO_MONITOR when it is not probed (no monitor, monitor, pool
+   * or member admin down, SCTP, invalid). Before the first update(), the remembered status: the
+   * first compile of a restarted agent then keeps a member that was ERROR out of the ring
+   * (update() corrects it at once, through onChange, if its probe turns out to be another one).
+   */
   status(memberId: string): MemberHealth | undefined {
     const tracked = this.members.get(memberId);
-    return tracked && statusOf(tracked);
+    return tracked ? statusOf(tracked) : this.remembered.get(memberId)?.status;
   }
 
   /** Called once per event-loop turn with the members whose status changed (latest status each). */
@@ -106,13 +145,15 @@ export class MemberHealthChecker {
   /** Stops every probe (in-flight ones are aborted) and waits for them; no listener is called after. */
   async close(): Promise<void> {
     this.closed = true;
+    this.final = this.snapshot(); // the statuses as they are now, for the next agent
+    this.memory?.changed(); // written by the flush below unless the file holds it already
     for (const tracked of this.members.values()) this.retire(tracked);
     this.members.clear();
     this.probes.clear();
     this.pings.clear();
     clearImmediate(this.flushing);
     this.pending.clear();
-    await Promise.all(this.stopping);
+    await Promise.all([...this.stopping, this.memory?.flush()]);
   }
 
   private planFor(pool: Pool__Output, problems: Map<string, string>): MonitorPlan {
@@ -127,22 +168,22 @@ export class MemberHealthChecker {
     }
   }
 
-  /** The member's entry: the same one if its probe is unchanged, else a new probe (keeping ERROR). */
+  /**
+   * The member's entry: the same one if its probe is unchanged, else a new probe (keeping ERROR).
+   * A member new to this process starts as remembered if its probe is the remembered one.
+   */
   private track(memberId: string, spec: ProbeSpec | undefined): Tracked {
     const key = spec ? probeKey(spec) : NO_PROBE;
     const old = this.members.get(memberId);
     if (old?.key === key) return old;
     if (old) this.retire(old);
-    const before = old && statusOf(old);
+    // What status() has answered so far: the old probe's, or the remembered one.
+    const before = old ? statusOf(old) : this.remembered.get(memberId)?.status;
     let tracked: Tracked = { key };
     if (spec) {
-      const probe = new MemberProbe(
-        memberId,
-        spec,
-        before === 'ERROR' ? 'ERROR' : 'ONLINE',
-        this.runner,
-        this.onResult,
-      );
+      let initial: ProbedHealth = before === 'ERROR' ? 'ERROR' : 'ONLINE'; // a changed probe keeps ERROR
+      if (!old) initial = initialStatus(this.remembered, memberId, key); // only for the same probe
+      const probe = new MemberProbe(memberId, spec, initial, this.runner, this.onResult);
       probe.start(Math.floor(Math.random() * spec.delayMs));
       tracked = { key, probe };
     }
@@ -175,6 +216,28 @@ export class MemberHealthChecker {
   private queueChange(memberId: string, status: MemberHealth): void {
     this.pending.set(memberId, status);
     this.flushing ??= setImmediate(() => this.flush());
+    this.memory?.changed();
+  }
+
+  /** The probed members' statuses, to remember: members gone or unprobed are left out. */
+  private snapshot(): Map<string, RememberedProbe> {
+    if (this.final) return this.final;
+    const out = new Map<string, RememberedProbe>();
+    for (const [id, { key, probe }] of this.members) if (probe) out.set(id, { status: probe.status, key });
+    return out;
+  }
+
+  /** One line after a restart: which members start ERROR, how many remembered ones did not apply. */
+  private logRememberedUse(): void {
+    const inError: string[] = [];
+    let notUsed = 0;
+    for (const [id, r] of this.remembered) {
+      const tracked = this.members.get(id);
+      if (tracked?.probe && tracked.key === r.key) {
+        if (r.status === 'ERROR') inError.push(id);
+      } else notUsed++;
+    }
+    this.log.info('remembered_health_used', { members_in_error: inError, not_used: notUsed });
   }
 
   private flush(): void {
