@@ -8,6 +8,7 @@ import { startController } from '../controller/main.js';
 import { addHost, delHost, HTTP_MEMBER, ready, startIn } from '../scripts/lib/hosts.js';
 import { localCloud } from '../scripts/lib/local-cloud.js';
 import { Octavia } from '../scripts/lib/octavia.js';
+import { cleanupOnExit } from './cleanup.js';
 
 /** Requests the VIP in a loop and prints `{"t": ms, "name": member}` when a member first answers. */
 const WATCHER = `
@@ -56,21 +57,12 @@ export async function provisionBench(
   const lbActive: number[] = [];
   const memberTraffic: number[] = [];
   const memberActive: number[] = [];
-  // The same cleanup on success, failure and Ctrl-C (bounded: exit anyway after 20 s).
-  let cleaning: Promise<void> | undefined;
-  const cleanup = (): Promise<void> =>
-    (cleaning ??= (async () => {
-      for (const p of procs) p.kill('SIGKILL');
-      for (const h of hosts) delHost(h);
-      await controller.close();
-      rmSync(state, { recursive: true, force: true });
-    })());
-  const onSignal = (): void => {
-    setTimeout(() => process.exit(130), 20_000).unref();
-    void cleanup().finally(() => process.exit(130));
-  };
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
+  const cleanup = cleanupOnExit(async () => {
+    for (const p of procs) p.kill('SIGKILL');
+    for (const h of hosts) delHost(h);
+    await controller.close();
+    rmSync(state, { recursive: true, force: true });
+  });
   try {
     addHost('vxpc', bridges.public, `${net(1)}.200/24`, `${net(1)}.1`);
     for (let i = 0; i < rounds; i++) {
@@ -128,8 +120,6 @@ export async function provisionBench(
       await api.waitLb(lb.id, { gone: true });
     }
   } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
     await cleanup();
   }
   return { lbActive: stat(lbActive), memberTraffic: stat(memberTraffic), memberActive: stat(memberActive) };

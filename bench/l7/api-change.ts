@@ -14,6 +14,7 @@ import { addHost, delHost, ready, startIn } from '../../scripts/lib/hosts.js';
 import { localCloud } from '../../scripts/lib/local-cloud.js';
 import { Octavia } from '../../scripts/lib/octavia.js';
 import type { ApiChangeId, ChangeOutcome, RawApiChange } from './summary.js';
+import { cleanupOnExit } from '../cleanup.js';
 
 const API_PORT = 9872;
 const HEALTH_PORT = 5552;
@@ -164,20 +165,12 @@ export async function apiChangeBench(rounds: number, quick: boolean): Promise<Ra
   const record = (id: ApiChangeId, o: ChangeOutcome): void => {
     (samples[id] ??= []).push(o);
   };
-  let cleaning: Promise<void> | undefined;
-  const cleanup = (): Promise<void> =>
-    (cleaning ??= (async () => {
-      for (const p of procs) p.kill('SIGKILL');
-      for (const h of hosts) delHost(h);
-      await controller.close();
-      rmSync(state, { recursive: true, force: true });
-    })());
-  const onSignal = (): void => {
-    setTimeout(() => process.exit(130), 20_000).unref();
-    void cleanup().finally(() => process.exit(130));
-  };
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
+  const cleanup = cleanupOnExit(async () => {
+    for (const p of procs) p.kill('SIGKILL');
+    for (const h of hosts) delHost(h);
+    await controller.close();
+    rmSync(state, { recursive: true, force: true });
+  });
   try {
     addHost('vxlac', bridges.public, `${net(1)}.200/24`, `${net(1)}.1`);
     const memberAddress = [`${net(2)}.101`, `${net(2)}.102`];
@@ -302,8 +295,6 @@ export async function apiChangeBench(rounds: number, quick: boolean): Promise<Ra
     await api.ok('DELETE', `/v2/lbaas/loadbalancers/${lb.id}?cascade=true`);
     await api.waitLb(lb.id, { gone: true });
   } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
     await cleanup();
   }
   return { date, quick, rounds, method: API_CHANGE_METHOD, samples };
