@@ -3,9 +3,8 @@
 // the machine hits them all alike. A variant that fails a run is recorded as failed for
 // that run and the bench goes on; namespaces and processes are removed on every exit,
 // Ctrl-C included.
-import { cpus, release } from 'node:os';
+import { machineFacts } from '../machine.js';
 import { FIGURES } from './figures.js';
-import { haproxyVersion } from './haproxy.js';
 import { measureFigure, runNotes, type DataplaneOptions } from './measure.js';
 import { CPU_METHOD } from './napi.js';
 import { killTracked } from './shell.js';
@@ -107,12 +106,7 @@ export async function dataplaneBench(opts: DataplaneOptions, quick = false): Pro
   return {
     date,
     quick,
-    machine: {
-      cpu: `${cpus().length} × ${cpus()[0]?.model.trim() ?? 'unknown CPU'}`,
-      kernel: release(),
-      node: process.version,
-      haproxy: haproxyVersion(),
-    },
+    machine: machineFacts(),
     options: { ...opts },
     method: METHOD,
     variants: vs.map((v) => ({ name: v.name, na: v.na })),

@@ -88,6 +88,27 @@ function veth(a: string, aNs: string, b: string, bNs: string): void {
   run('ip', ['-n', bNs, 'link', 'set', b, 'up']);
 }
 
+/**
+ * Client, balancer and member namespaces joined by two veth pairs (client–balancer on the
+ * VIP side, balancer–members), each end addressed in its /24. Shared with the L7 bench.
+ */
+export function linkHosts(
+  ns: { client: string; balancer: string; member: string },
+  dev: { client: string; vip: string; mem: string; member: string },
+  addr: { client: string; vipSide: string; memSide: string; members: readonly string[] },
+): void {
+  for (const n of [ns.client, ns.balancer, ns.member]) {
+    run('ip', ['netns', 'add', n]);
+    run('ip', ['-n', n, 'link', 'set', 'lo', 'up']);
+  }
+  veth(dev.client, ns.client, dev.vip, ns.balancer);
+  veth(dev.mem, ns.balancer, dev.member, ns.member);
+  run('ip', ['-n', ns.client, 'addr', 'add', `${addr.client}/24`, 'dev', dev.client]);
+  run('ip', ['-n', ns.balancer, 'addr', 'add', `${addr.vipSide}/24`, 'dev', dev.vip]);
+  run('ip', ['-n', ns.balancer, 'addr', 'add', `${addr.memSide}/24`, 'dev', dev.mem]);
+  for (const m of addr.members) run('ip', ['-n', ns.member, 'addr', 'add', `${m}/24`, 'dev', dev.member]);
+}
+
 const sysctl = (ns: string, setting: string): string => inNs(ns, 'sysctl', ['-qw', setting]);
 
 export function destroyTopology(topo?: Topology): void {
@@ -117,16 +138,7 @@ export function buildTopology(): Topology {
   };
   try {
     for (const t of TOOLS) run('gcc', ['-O2', '-Wall', '-o', bin[t], join(SRC, `${t}.c`)]);
-    for (const ns of Object.values(NS)) {
-      run('ip', ['netns', 'add', ns]);
-      run('ip', ['-n', ns, 'link', 'set', 'lo', 'up']);
-    }
-    veth(DEV.client, NS.client, DEV.vip, NS.balancer);
-    veth(DEV.mem, NS.balancer, DEV.member, NS.member);
-    run('ip', ['-n', NS.client, 'addr', 'add', `${ADDR.client}/24`, 'dev', DEV.client]);
-    run('ip', ['-n', NS.balancer, 'addr', 'add', `${ADDR.vipSide}/24`, 'dev', DEV.vip]);
-    run('ip', ['-n', NS.balancer, 'addr', 'add', `${ADDR.memSide}/24`, 'dev', DEV.mem]);
-    for (const m of ADDR.members) run('ip', ['-n', NS.member, 'addr', 'add', `${m}/24`, 'dev', DEV.member]);
+    linkHosts(NS, DEV, ADDR);
     topo.clientMac = mac(NS.client, DEV.client);
     topo.vipMac = mac(NS.balancer, DEV.vip);
     // Plain forwarding reaches members directly; their answers come back the same way.

@@ -5,11 +5,11 @@
 // every figure on it. A failed run is recorded as failed and the bench goes on; namespaces
 // and processes are removed on every exit, Ctrl-C included.
 import { mkdtempSync, rmSync } from 'node:fs';
-import { cpus, release, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { haproxyVersion } from '../dataplane/haproxy.js';
 import { processCpuNs } from '../dataplane/napi.js';
 import { killTracked, quiet, run, sleep } from '../dataplane/shell.js';
+import { machineFacts } from '../machine.js';
 import { startMembers } from './members.js';
 import {
   L7_FIGURES,
@@ -132,13 +132,7 @@ export async function l7Bench(opts: L7Options, quick = false): Promise<RawL7Run>
   return {
     date,
     quick,
-    machine: {
-      cpu: `${cpus().length} × ${cpus()[0]?.model.trim() ?? 'unknown CPU'}`,
-      kernel: release(),
-      node: process.version,
-      haproxy: haproxyVersion(),
-      wrk: wrkVersion(),
-    },
+    machine: { ...machineFacts(), wrk: wrkVersion() },
     options: { ...opts },
     method: L7_METHOD,
     configs,

@@ -4,6 +4,7 @@
 // ends send what a wire carries (no TSO, complete checksums), as in the L4 bench, so the
 // agent's XDP program sees the same frames a NIC would hand it.
 import { inNs, quiet, run } from '../dataplane/shell.js';
+import { linkHosts } from '../dataplane/topology.js';
 
 export const NS = { client: 'vxlc', balancer: 'vxlb', member: 'vxlm' } as const;
 export const DEV = { client: 'vxlc0', vip: 'vxlbv', mem: 'vxlbm', member: 'vxlm0' } as const;
@@ -16,12 +17,6 @@ export const ADDR = {
 } as const;
 export const PORT = { vip: 80, member: 8080 } as const;
 export const PIN_ROOT = '/sys/fs/bpf/vxl-bench';
-
-function veth(a: string, aNs: string, b: string, bNs: string): void {
-  run('ip', ['link', 'add', a, 'netns', aNs, 'type', 'veth', 'peer', 'name', b, 'netns', bNs]);
-  run('ip', ['-n', aNs, 'link', 'set', a, 'up']);
-  run('ip', ['-n', bNs, 'link', 'set', b, 'up']);
-}
 
 /**
  * SIGKILL to whatever still runs in one of the bench's namespaces (all started by the bench):
@@ -53,18 +48,9 @@ export function destroyTopology(): void {
 export function buildTopology(): void {
   destroyTopology();
   try {
-    for (const ns of Object.values(NS)) {
-      run('ip', ['netns', 'add', ns]);
-      run('ip', ['-n', ns, 'link', 'set', 'lo', 'up']);
-    }
-    veth(DEV.client, NS.client, DEV.vip, NS.balancer);
-    veth(DEV.mem, NS.balancer, DEV.member, NS.member);
-    run('ip', ['-n', NS.client, 'addr', 'add', `${ADDR.client}/24`, 'dev', DEV.client]);
-    run('ip', ['-n', NS.balancer, 'addr', 'add', `${ADDR.vipSide}/24`, 'dev', DEV.vip]);
+    linkHosts(NS, DEV, ADDR);
     // The VIP is the balancer's own address: HAProxy terminates the client's connection.
     run('ip', ['-n', NS.balancer, 'addr', 'add', `${ADDR.vip}/32`, 'dev', DEV.vip]);
-    run('ip', ['-n', NS.balancer, 'addr', 'add', `${ADDR.memSide}/24`, 'dev', DEV.mem]);
-    for (const m of ADDR.members) run('ip', ['-n', NS.member, 'addr', 'add', `${m}/24`, 'dev', DEV.member]);
     run('ip', ['-n', NS.member, 'route', 'add', '10.218.0.0/16', 'via', ADDR.memSide]);
     inNs(NS.client, 'ethtool', ['-K', DEV.client, 'tx', 'off', 'tso', 'off', 'gso', 'off']);
     inNs(NS.member, 'ethtool', ['-K', DEV.member, 'tx', 'off', 'tso', 'off', 'gso', 'off']);
