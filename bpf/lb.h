@@ -30,7 +30,9 @@ typedef uint32_t __be32;
 #define LB_RING_SIZE 16381       /* Maglev table size M: prime, >= 100 x members per pool */
 #define LB_MAX_RINGS 64          /* ring slots; a pool uses two (active + spare) to swap whole */
 /* lb_rings entries hold backend id + 1; 0 is an empty slot (an all-zero ring has no backend). */
-#define LB_MAX_FLOWS 262144      /* conntrack entries (two per flow) */
+#ifndef LB_MAX_FLOWS
+#define LB_MAX_FLOWS 262144      /* conntrack entries (two per flow); -DLB_MAX_FLOWS=N builds another size */
+#endif
 #define LB_MAX_IFACES 64         /* interfaces the program may redirect to */
 #define LB_SNAT_PROBES 16        /* bounded probing for a free SNAT port */
 #define LB_MAX_CIDRS 4096        /* allowed_cidrs entries across all listeners */
@@ -83,7 +85,8 @@ enum lb_exit_reason {
 	LB_EXIT_DROP_CONN_LIMIT = 14, /* new flow over the listener's connection_limit */
 	LB_EXIT_ICMP_ECHO_REPLY = 15, /* echo request to a VIP address answered (XDP_TX) */
 	LB_EXIT_PASS_ICMP = 16,       /* ICMP neither to a VIP nor about a tracked flow */
-	LB_EXIT_MAX = 17,
+	LB_EXIT_PASS_LOCAL_SOCKET = 17, /* a VIP's TCP segment of a connection this host holds (HAProxy's) */
+	LB_EXIT_MAX = 18,
 };
 
 /* ---- map names (the section names in bpf/maps.h; pinned under bpffs by these) --- */

@@ -20,6 +20,7 @@
 #include "stats.h"
 #include "fwd.h"
 #include "icmp.h"
+#include "local.h"
 #include "sweep.h"
 
 /* A packet of a tracked flow: the entry's rewrite, then the client's last hop or the FIB. */
@@ -72,10 +73,14 @@ int xdp_lb(struct xdp_md *ctx)
 
 	if (!(vip->flags & LB_VIP_F_ENABLED))
 		return drop(&pkt, LB_EXIT_DROP_VIP_DISABLED, vip->vip_id, LB_MAX_BACKENDS);
-	/* Only a SYN opens a TCP flow; a stray segment would reach a member that never saw it. */
+	/* Only a SYN opens a TCP flow; a stray segment would reach a member that never saw it,
+	 * unless it belongs to a connection this host holds (HAProxy's, from before a move). */
 	if (pkt.key.proto == IPPROTO_TCP &&
-	    (!(pkt.tcp_flags & TCP_FLAG_SYN_BIT) || (pkt.tcp_flags & TCP_FLAG_ACK_BIT)))
+	    (!(pkt.tcp_flags & TCP_FLAG_SYN_BIT) || (pkt.tcp_flags & TCP_FLAG_ACK_BIT))) {
+		if (local_socket_owns(ctx, &pkt))
+			return stats_exit(LB_EXIT_PASS_LOCAL_SOCKET, pkt.len, XDP_PASS);
 		return drop(&pkt, LB_EXIT_DROP_NO_FLOW, vip->vip_id, LB_MAX_BACKENDS);
+	}
 	if (pkt_ttl_expiring(&pkt))
 		return stats_exit(LB_EXIT_PASS_TTL, pkt.len, XDP_PASS);
 	ret = flow_admit(&pkt, vip);

@@ -57,6 +57,7 @@ Napi::Object InfoObject(Napi::Env env, int fd, const bpf_map_info& m) {
   o.Set("valueSize", m.value_size);
   o.Set("maxEntries", m.max_entries);
   o.Set("id", m.id);
+  o.Set("flags", m.map_flags);
   return o;
 }
 

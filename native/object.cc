@@ -85,6 +85,35 @@ Napi::Value ObjectMaps(const Napi::CallbackInfo& info) {
   return out;
 }
 
+// The maps an object file declares, read without loading it (no map is created): what a
+// new build expects, to compare with what is pinned before libbpf refuses a mismatch.
+Napi::Value ObjectMapSpecs(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  std::string path = ArgString(info, 0, "path");
+  LibbpfLogCapture log;
+  bpf_object* obj = bpf_object__open_file(path.c_str(), nullptr);
+  if (!obj) {
+    int err = errno;
+    ThrowErrno(env, err, "bpf_object__open_file", path, log.Tail());
+  }
+  Napi::Array out = Napi::Array::New(env);
+  uint32_t i = 0;
+  bpf_map* map;
+  bpf_object__for_each_map(map, obj) {
+    if (bpf_map__is_internal(map)) continue;  // .rodata/.bss: never pinned
+    Napi::Object m = Napi::Object::New(env);
+    m.Set("name", bpf_map__name(map));
+    m.Set("type", static_cast<uint32_t>(bpf_map__type(map)));
+    m.Set("keySize", bpf_map__key_size(map));
+    m.Set("valueSize", bpf_map__value_size(map));
+    m.Set("maxEntries", bpf_map__max_entries(map));
+    m.Set("flags", bpf_map__map_flags(map));
+    out.Set(i++, m);
+  }
+  bpf_object__close(obj);
+  return out;
+}
+
 Napi::Value ProgramFd(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   ObjectHandle* h = ArgObject(info, 0);
@@ -102,6 +131,7 @@ void InitObject(Napi::Env env, Napi::Object exports) {
   exports.Set("loadObject", Napi::Function::New(env, LoadObject, "loadObject"));
   exports.Set("closeObject", Napi::Function::New(env, CloseObject, "closeObject"));
   exports.Set("objectMaps", Napi::Function::New(env, ObjectMaps, "objectMaps"));
+  exports.Set("objectMapSpecs", Napi::Function::New(env, ObjectMapSpecs, "objectMapSpecs"));
   exports.Set("programFd", Napi::Function::New(env, ProgramFd, "programFd"));
 }
 

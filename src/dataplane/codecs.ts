@@ -64,9 +64,10 @@ export const ExitReason = {
   DROP_CONN_LIMIT: 14,
   ICMP_ECHO_REPLY: 15,
   PASS_ICMP: 16,
+  PASS_LOCAL_SOCKET: 17,
 } as const;
 export type ExitReasonName = keyof typeof ExitReason;
-export const LB_EXIT_MAX = 17;
+export const LB_EXIT_MAX = 18;
 
 export const MapName = {
   vips: 'lb_vips',

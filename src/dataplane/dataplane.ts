@@ -15,6 +15,7 @@ import {
   type XdpMode,
 } from '../native/native.js';
 import { Applier } from './applier.js';
+import { MapCarryOver } from './carry-over.js';
 import { MapName, PROG_SWEEP, PROG_XDP, decodeU32, encodeSettings, encodeU32 } from './codecs.js';
 import { compile, type Compiled } from './compiler.js';
 import { sweepConntrack } from './conntrack.js';
@@ -69,13 +70,31 @@ export class Dataplane implements DataplaneDriver {
     this.linksDir = join(opts.pinRoot, 'links');
     mkdirSync(this.linksDir, { recursive: true });
     const txPorts = this.releaseTxPorts();
-    this.obj = this.nat.loadObject(opts.bpfObject, { pinRoot: this.mapsDir });
-    this.maps = lbMaps(this.nat.objectMaps(this.obj));
+    const carry = MapCarryOver.prepare(this.nat, opts.bpfObject, this.mapsDir, new Set([MapName.txPorts]));
+    try {
+      this.obj = this.nat.loadObject(opts.bpfObject, { pinRoot: this.mapsDir });
+    } catch (err) {
+      carry.restore(); // the running program and the next agent keep the old maps
+      throw err;
+    }
+    const objectMaps = this.nat.objectMaps(this.obj);
+    const newFds = new Map(objectMaps.map((m) => [m.name, m.fd]));
+    this.maps = lbMaps(objectMaps);
     this.progFd = this.nat.programFd(this.obj, PROG_XDP);
     this.sweepProgFd = this.nat.programFd(this.obj, PROG_SWEEP);
     for (const ifindex of txPorts)
       this.nat.mapUpdate(this.maps.txPorts, encodeU32(ifindex), encodeU32(ifindex));
+    const carried = carry.copy(newFds);
     this.adoptLinks();
+    const caughtUp = carry.catchUp(newFds);
+    const unpinned = carry.close();
+    for (const m of carried) opts.log[m.reason ? 'warn' : 'info']('map-carried-over', { ...m });
+    if (carried.length || unpinned.length)
+      opts.log.info('maps-upgraded', {
+        carried: carried.length,
+        flows_caught_up: caughtUp,
+        stale_unpinned: unpinned,
+      });
     this.applier = new Applier(this.nat, this.maps);
     const services = [...this.applier.current.vips.values()].filter((v) => v.protocol !== 'ICMP');
     opts.log.info('dataplane-open', {

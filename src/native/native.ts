@@ -30,6 +30,18 @@ export interface MapInfo {
   maxEntries: number;
   /** Kernel map id; reported by mapInfo() only. */
   id?: number;
+  /** map_flags (BPF_F_*); reported by mapInfo() only. */
+  flags?: number;
+}
+
+/** A map as an object file declares it, before any load. */
+export interface MapSpec {
+  name: string;
+  type: number;
+  keySize: number;
+  valueSize: number;
+  maxEntries: number;
+  flags: number;
 }
 
 export interface StructLayout {
@@ -57,6 +69,8 @@ export interface NativeAddon {
   closeObject(obj: BpfObjectHandle): void;
   /** Maps of a loaded object with their fds (owned by the object: closeObject closes them). */
   objectMaps(obj: BpfObjectHandle): MapInfo[];
+  /** The maps an object file declares, read without loading it (no map is created). */
+  objectMapSpecs(path: string): MapSpec[];
   /** fd of a program of a loaded object, by function name. */
   programFd(obj: BpfObjectHandle, name: string): number;
 

@@ -30,9 +30,12 @@ interface UdpResult {
   members: Record<string, number>;
 }
 
-/** The same xdp_lb source built differently (BPF ISA v3, another build id): a new program. */
-function buildVariant(dir: string): string {
-  const out = join(dir, 'xdp_lb-next.bpf.o');
+/**
+ * The same xdp_lb source built differently (BPF ISA v3, another build id): a new program;
+ * with `defines`, also other map sizes (a layout-changing upgrade).
+ */
+function buildVariant(dir: string, name = 'xdp_lb-next.bpf.o', defines: string[] = []): string {
+  const out = join(dir, name);
   const arch = execFileSync('uname', ['-m'], { encoding: 'utf8' }).trim();
   try {
     execFileSync(
@@ -47,6 +50,7 @@ function buildVariant(dir: string): string {
         '-mcpu=v3',
         '-D__BPF__',
         '-DVELOX_BUILD_ID=2',
+        ...defines,
       ].concat([`-I/usr/include/${arch}-linux-gnu`, '-c', join(root, 'bpf/xdp_lb.bpf.c'), '-o', out]),
       { stdio: ['ignore', 'pipe', 'pipe'] },
     );
@@ -137,6 +141,40 @@ t.test('hitless: program upgrade, agent SIGKILL, member changes', async (t) => {
     const p = await traffic.upload.progress(0);
     await traffic.upload.progress(p + 16 * MIB);
     t.pass('the transfer keeps going through the new program');
+    await finishTraffic(t, traffic);
+  });
+
+  t.test('an upgrade that changes a map layout carries conntrack and config over', async (t) => {
+    const resized = buildVariant(dir, 'xdp_lb-resized.bpf.o', ['-DLB_MAX_FLOWS=131072']);
+    const traffic = await startTraffic(lab);
+    let before = pinnedState(lab.pinRoot, lab.net, lab.amp, IFACES);
+
+    // To the resized build and back: two upgrades whose lb_flows differs from the pinned one.
+    for (const [build, object] of [
+      ['the resized build', resized],
+      ['the default build', undefined],
+    ] as const) {
+      t.equal(await lab.stopAgent('SIGTERM'), 0, `the agent exits cleanly before ${build}`);
+      await lab.startAgent(object);
+      const upgraded = await lab.waitLog('maps-upgraded', /^\{[^\n]*"event":"maps-upgraded"[^\n]*$/m);
+      t.match(JSON.parse(upgraded), { carried: 1 }, `${build}: one map carried over`);
+      await lab.apply(SERVICE, true);
+      t.match(
+        lab.agentLog,
+        /"event":"maps-written","backends":0,"rings":0,"vips":0,"vips_deleted":0,"backends_deleted":0/,
+        `${build}: the config maps were kept, nothing to write`,
+      );
+      const after = pinnedState(lab.pinRoot, lab.net, lab.amp, IFACES);
+      t.not(after.mapIds.get('lb_flows'), before.mapIds.get('lb_flows'), `${build}: a new conntrack map`);
+      const others = (s: typeof after) =>
+        [...s.mapIds].filter(([n]) => n !== 'lb_flows' && n !== 'lb_tx_ports').sort();
+      t.same(others(after), others(before), `${build}: every other map reused as it was`);
+      const lost = [...traffic.flows].filter((k) => !after.flows.has(k));
+      t.same(lost, [], `${build}: the running flows' conntrack entries came along`);
+      const p = await traffic.upload.progress(0);
+      await traffic.upload.progress(p + 8 * MIB);
+      before = after;
+    }
     await finishTraffic(t, traffic);
   });
 

@@ -195,6 +195,11 @@ export class LbFixture extends LbMapAccess {
     this.ipn('neigh', 'replace', addr, 'lladdr', mac, 'dev', iface, 'nud', 'permanent');
   }
 
+  /** Adds an address to a namespace interface (gone with the namespace at teardown). */
+  addAddress(addr: string, iface: string): void {
+    this.ipn('addr', 'add', addr.includes(':') ? `${addr}/128` : `${addr}/32`, 'dev', iface);
+  }
+
   /** Forgets a neighbour, as when its entry ages out or was never learnt. */
   deleteNeighbour(addr: string, iface: string): void {
     this.ipn('neigh', 'del', addr, 'dev', iface);
