@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import t from 'tap';
 import { MapCarryOver } from '../../src/dataplane/carry-over.js';
 import {
+  encodeCidrKey,
   encodeFlow,
   encodeFlowKey,
   ExitReason,
@@ -85,6 +86,10 @@ const flows = [40001, 40002, 40003].map((sport, i) => ({
   }),
 }));
 const VIP_ID = 2;
+const CIDRS = [
+  encodeCidrKey({ vipId: VIP_ID, addr: '10.9.0.0', prefixLength: 24 }),
+  encodeCidrKey({ vipId: VIP_ID, addr: 'fd00:9::', prefixLength: 64 }),
+];
 const DROP_REASON = ExitReason.DROP_NO_FLOW;
 
 /** Pins the old build's maps under `mapsDir` and fills them; returns their kernel ids. */
@@ -93,6 +98,7 @@ function pinOldMaps(oldObject: string, mapsDir: string): Map<string, number> {
   const fds = new Map(nat.objectMaps(obj).map((m) => [m.name, m.fd]));
   for (const f of flows) nat.mapUpdate(fds.get(MapName.flows)!, f.key, f.value);
   nat.mapUpdate(fds.get(MapName.exitStats)!, u32(ExitReason.PASS_ICMP), perCpu(2, 500n));
+  for (const k of CIDRS) nat.mapUpdate(fds.get(MapName.allowedCidrs)!, k, u32(1));
   nat.mapUpdate(fds.get(MapName.vipDrops)!, u32(VIP_ID * OLD_EXIT_MAX + DROP_REASON), perCpu(1, 70n));
   const ids = new Map([...fds].map(([name, fd]) => [name, nat.mapInfo(fd).id!]));
   nat.closeObject(obj);
@@ -127,8 +133,8 @@ t.test('an upgrade carries conntrack and counters into maps of the new layout', 
   const carry = MapCarryOver.prepare(nat, newObject, mapsDir, new Set());
   t.same(
     carry.names.sort(),
-    [MapName.exitStats, MapName.flows, MapName.vipDrops].sort(),
-    'the three changed maps',
+    [MapName.allowedCidrs, MapName.exitStats, MapName.flows, MapName.vipDrops].sort(),
+    'the four changed maps',
   );
   const obj = nat.loadObject(newObject, { pinRoot: mapsDir });
   t.teardown(() => nat.closeObject(obj));
@@ -167,6 +173,8 @@ t.test('an upgrade carries conntrack and counters into maps of the new layout', 
     perCpu(2, 0n).fill(0),
     'the new reason starts at 0',
   );
+  for (const k of CIDRS)
+    t.same(nat.mapLookup(fds.get(MapName.allowedCidrs)!, k), u32(1), 'an allowed prefix (LPM trie)');
   const now = pinnedIds(mapsDir);
   t.equal(now.get(MapName.vips), oldIds.get(MapName.vips), 'the unchanged map is reused, not rebuilt');
   t.not(now.get(MapName.flows), oldIds.get(MapName.flows), 'the changed one is new');
