@@ -20,8 +20,9 @@ import { MapName, PROG_SWEEP, PROG_XDP, decodeU32, encodeSettings, encodeU32 } f
 import { compile, type Compiled } from './compiler.js';
 import { sweepConntrack } from './conntrack.js';
 import type { ApplyOptions, DataplaneDriver, InterfaceMode, TrafficSnapshot } from './driver.js';
-import { announceAddress, ensureNeighbour, forgetNeighbour, setSysctls } from './host.js';
+import { announceAddress, setSysctls } from './host.js';
 import { lbMaps, type LbMaps } from './maps.js';
+import { MemberNeighbours } from './neighbours.js';
 import { XdpAttachError } from './pins.js';
 import { readTraffic } from './traffic.js';
 
@@ -57,7 +58,7 @@ export class Dataplane implements DataplaneDriver {
   private readonly sweepProgFd: number;
   private readonly applier: Applier;
   private readonly links = new Map<string, Attachment>();
-  private readonly neighbours = new Map<string, string>(); // address -> ifname
+  private readonly neighbours: MemberNeighbours;
   private readonly announced = new Set<string>(); // "address@ifname" sent a gratuitous ARP
   private readonly mapsDir: string;
   private readonly linksDir: string;
@@ -96,6 +97,7 @@ export class Dataplane implements DataplaneDriver {
         stale_unpinned: unpinned,
       });
     this.applier = new Applier(this.nat, this.maps);
+    this.neighbours = new MemberNeighbours(this.nat, this.maps.flows, opts.log);
     const services = [...this.applier.current.vips.values()].filter((v) => v.protocol !== 'ICMP');
     opts.log.info('dataplane-open', {
       pin_root: opts.pinRoot,
@@ -126,6 +128,9 @@ export class Dataplane implements DataplaneDriver {
     if (this.closed) return;
     try {
       sweepConntrack(this.nat, this.sweepProgFd);
+      this.neighbours
+        .retire()
+        .catch((err) => this.opts.log.warn('neighbour-retire-failed', errorFields(err)));
       if (this.sweepFailing) this.opts.log.info('conntrack-sweep-recovered');
       this.sweepFailing = false;
     } catch (err) {
@@ -253,17 +258,7 @@ export class Dataplane implements DataplaneDriver {
   private async syncNeighbours(compiled: Compiled): Promise<void> {
     const want = new Map<string, string>();
     for (const m of compiled.members) if (m.ifname && m.backendId !== null) want.set(m.address, m.ifname);
-    for (const [address, ifname] of want) {
-      if (this.neighbours.get(address) === ifname) continue;
-      const how = await ensureNeighbour(address, ifname);
-      this.neighbours.set(address, ifname);
-      this.opts.log.info('neighbour', { address, ifname, how });
-    }
-    for (const [address, ifname] of this.neighbours) {
-      if (want.get(address) === ifname) continue;
-      await forgetNeighbour(address, ifname);
-      this.neighbours.delete(address);
-    }
+    await this.neighbours.sync(want);
   }
 
   /**
@@ -309,7 +304,7 @@ export class Dataplane implements DataplaneDriver {
     clearTimeout(this.sweeper);
     if (cleanup) {
       for (const [ifname, a] of [...this.links]) this.detach(ifname, a);
-      for (const [address, ifname] of this.neighbours) await forgetNeighbour(address, ifname);
+      await this.neighbours.forgetAll();
       for (const name of Object.values(MapName)) this.unpinQuietly(join(this.mapsDir, name));
       for (const dir of [this.mapsDir, this.linksDir, this.opts.pinRoot]) {
         try {

@@ -89,7 +89,10 @@ export class HaproxyManager {
     this.l7Protocols = opts.metricsListen ? L7_LISTENER_PROTOCOLS_WITH_METRICS : L7_LISTENER_PROTOCOLS;
   }
 
-  /** Serve exactly these listeners (ids from config.listeners) with HAProxy; [] stops HAProxy. */
+  /**
+   * Serve exactly these listeners (ids from config.listeners) with HAProxy. [] drains it: the
+   * listeners close at once, open connections finish (e.g. of a listener that moved to XDP).
+   */
   apply(config: AmphoraConfig__Output, listenerIds: string[]): Promise<void> {
     return this.serialize(() => this.applyNow(config, listenerIds));
   }
@@ -103,11 +106,12 @@ export class HaproxyManager {
     return statusFromStats(served, rows, this.lastTotals);
   }
 
-  /** Stops the master and its workers and removes the sockets. */
+  /** Stops the master and its workers (a draining one too) and removes the sockets. */
   close(): Promise<void> {
     return this.serialize(async () => {
       this.closed = true;
-      await this.stopNow();
+      await this.process.stop();
+      await this.forgetMaster();
     });
   }
 
@@ -120,7 +124,8 @@ export class HaproxyManager {
   private async applyNow(config: AmphoraConfig__Output, listenerIds: string[]): Promise<void> {
     if (this.closed) throw new HaproxyProcessError('the HAProxy manager is closed');
     if (listenerIds.length === 0) {
-      await this.stopNow();
+      await this.process.drain();
+      await this.forgetMaster();
       return;
     }
     const { text, files } = renderHaproxy(config, listenerIds, {
@@ -298,14 +303,18 @@ export class HaproxyManager {
     return rows;
   }
 
-  private async stopNow(): Promise<void> {
-    await this.process.stop();
+  /**
+   * After a stop or a drain: the files of that master go, so that the next start launches a
+   * fresh master (no adoption of a draining one) on fresh sockets.
+   */
+  private async forgetMaster(): Promise<void> {
     this.liveText = undefined;
     this.served = NOTHING_SERVED;
     const { adminSocket, masterSocket, pidFile, serverStateFile } = this.paths;
     for (const file of [adminSocket, masterSocket, pidFile, serverStateFile]) {
       await rm(file, { force: true });
     }
-    await rm(this.paths.tlsDir, { recursive: true, force: true }); // no key material outlives its use
+    // No key material outlives its use (a draining worker has what it needs in memory).
+    await rm(this.paths.tlsDir, { recursive: true, force: true });
   }
 }

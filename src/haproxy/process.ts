@@ -1,7 +1,8 @@
 // The HAProxy master process: start it (or adopt one a previous agent left running), reload
-// it seamlessly, restart it when it dies (bounded), stop it with its workers. The master
-// runs in its own process group so it outlives an agent killed with SIGKILL, like the XDP
-// program does; the next agent adopts it through the pid file and the master CLI.
+// it seamlessly, restart it when it dies (bounded), drain it (soft stop: open connections
+// finish), stop it with its workers. The master runs in its own process group so it
+// outlives an agent killed with SIGKILL, like the XDP program does; the next agent adopts
+// it through the pid file and the master CLI.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
@@ -61,6 +62,7 @@ export class HaproxyProcess {
   private readonly output: string[] = [];
   private outputSeq = 0;
   private knownWorkers = new Set<number>();
+  private draining = new Set<number>(); // soft-stopped masters, ended by stop() if still there
 
   constructor(
     private readonly bin: string,
@@ -122,7 +124,28 @@ export class HaproxyProcess {
     await this.waitServing(fresh.pid, pid);
   }
 
-  /** SIGTERM to the master (which stops its workers), SIGKILL for anything left. */
+  /**
+   * Soft stop (SIGUSR1): the workers unbind their listeners at once and exit when their
+   * connections end, the master exits after its last worker. The master is forgotten (a
+   * later start() launches a fresh one) but remembered for stop().
+   */
+  async drain(): Promise<void> {
+    this.supervise = false;
+    if (this.restartTimer) clearTimeout(this.restartTimer);
+    if (this.starting) await this.starting.catch(() => {});
+    if (this.pid === undefined && !(await this.adopt())) return;
+    const pid = this.pid!;
+    for (const d of this.draining) if (!isAlive(d)) this.draining.delete(d);
+    for (const w of this.knownWorkers) if (!isAlive(w)) this.knownWorkers.delete(w);
+    await this.collectWorkers();
+    this.forget(); // before the signal: its exit is no death to restart from
+    if (signal(pid, 'SIGUSR1')) {
+      this.draining.add(pid);
+      this.log.info('haproxy_draining', { pid });
+    }
+  }
+
+  /** SIGTERM to the master (which stops its workers), SIGKILL for anything left; draining masters too. */
   async stop(): Promise<void> {
     this.stopping = true;
     this.supervise = false;
@@ -130,16 +153,14 @@ export class HaproxyProcess {
       if (this.restartTimer) clearTimeout(this.restartTimer);
       if (this.starting) await this.starting.catch(() => {});
       // A master a previous agent left running is stopped too, not just forgotten.
-      if (this.pid === undefined && !(await this.adopt())) return;
-      const pid = this.pid!;
-      const proc = await showProc(this.paths.masterSocket, 1000).catch(() => undefined);
-      for (const w of proc?.workers ?? []) this.knownWorkers.add(w.pid);
-      const child = this.child;
-      if (signal(pid, 'SIGTERM') && !(await waitGone(pid, child, STOP_MS))) {
-        this.log.warn('haproxy_kill', { pid, reason: 'master did not stop on SIGTERM' });
-        signal(pid, 'SIGKILL');
-        await waitGone(pid, child, STOP_MS);
+      if (this.pid !== undefined || (await this.adopt())) {
+        await this.collectWorkers();
+        await this.terminate(this.pid!, this.child);
       }
+      for (const pid of this.draining) {
+        if (isAlive(pid) && runsConfig(pid, this.paths.config)) await this.terminate(pid, undefined);
+      }
+      this.draining.clear();
       for (const w of this.knownWorkers) {
         if (isAlive(w) && runsConfig(w, this.paths.config)) signal(w, 'SIGKILL');
       }
@@ -148,6 +169,20 @@ export class HaproxyProcess {
       this.forget();
     } finally {
       this.stopping = false;
+    }
+  }
+
+  /** The workers the master CLI lists, for stop() to SIGKILL any a master leaves behind. */
+  private async collectWorkers(): Promise<void> {
+    const proc = await showProc(this.paths.masterSocket, 1000).catch(() => undefined);
+    for (const w of proc?.workers ?? []) this.knownWorkers.add(w.pid);
+  }
+
+  private async terminate(pid: number, child: ChildProcess | undefined): Promise<void> {
+    if (signal(pid, 'SIGTERM') && !(await waitGone(pid, child, STOP_MS))) {
+      this.log.warn('haproxy_kill', { pid, reason: 'master did not stop on SIGTERM' });
+      signal(pid, 'SIGKILL');
+      await waitGone(pid, child, STOP_MS);
     }
   }
 

@@ -32,6 +32,7 @@ export interface ServiceSpec {
   protocols?: L4Proto[]; // default both
   family?: 4 | 6; // VIP and member addresses; default 4
   tcpClosingTimeoutMs?: number;
+  tcpPoolProtocol?: 'TCP' | 'PROXY' | 'PROXYV2'; // default TCP; PROXY* pools are served by HAProxy
 }
 
 /** Member ids: the member's name in the TCP pool, name-udp in the UDP pool. */
@@ -45,7 +46,7 @@ export function amphoraConfig(lab: LabAddresses, version: number, spec: ServiceS
   const choices = spec.members.map((m) => (typeof m === 'string' ? { name: m } : m));
   const pool = (protocol: L4Proto) => ({
     id: `pool-${protocol.toLowerCase()}`,
-    protocol,
+    protocol: protocol === 'TCP' ? (spec.tcpPoolProtocol ?? 'TCP') : protocol,
     lb_algorithm: spec.algorithm ?? 'SOURCE_IP_PORT',
     admin_state_up: true,
     session_persistence: spec.persistence ? { type: spec.persistence } : null,

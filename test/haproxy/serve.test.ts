@@ -128,7 +128,7 @@ t.test('IPv6 VIP with an IPv4 member and an IPv6 member', async (t) => {
   t.same(Object.keys(await distribution('::1', port, 4)).sort(), ['v4', 'v6']);
 });
 
-t.test('apply([]) stops serving and frees the port', async (t) => {
+t.test('apply([]) closes the listener at once (HAProxy drains) and frees the port', async (t) => {
   const { manager } = managerFor(t);
   const port = await freePort(VIP);
   const m1 = await startMember(t, 'm1', '127.209.1.11');

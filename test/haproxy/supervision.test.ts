@@ -138,7 +138,7 @@ t.test('a master left by a killed agent is adopted, not restarted', async (t) =>
 });
 
 t.test(
-  'a master left by a killed agent is stopped when the next agent serves nothing with HAProxy',
+  'a master left by a killed agent is drained (it exits) when the next agent serves nothing with HAProxy',
   async (t) => {
     const { manager, runDir } = managerFor(t);
     const port = await freePort(VIP);
