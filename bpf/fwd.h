@@ -10,6 +10,7 @@
 #include "maps.h"
 #include "parse.h"
 #include "stats.h"
+#include "toobig.h"
 
 /* AF_INET and AF_INET6, which the BPF target's headers do not provide */
 #define LB_AF_INET 2
@@ -31,13 +32,6 @@ static __always_inline int exit_action(int reason)
 	}
 }
 
-static __always_inline int drop(const struct packet *pkt, int reason, __u32 vip_id, __u32 backend_id)
-{
-	stats_drop(&lb_vip_stats, vip_id);
-	stats_drop(&lb_backend_stats, backend_id);
-	stats_drop_reason(vip_id, backend_id, reason);
-	return stats_exit(reason, pkt->len, XDP_DROP);
-}
 
 /* The FIB query for the packet as it now is: IPv4 or IPv6 addresses, its L4 protocol and ports. */
 static __always_inline void fib_params(struct bpf_fib_lookup *fib, const struct packet *pkt, __be16 sport,
@@ -66,37 +60,55 @@ static __always_inline void fib_params(struct bpf_fib_lookup *fib, const struct 
 	}
 }
 
-/*
- * Sends the rewritten packet towards its new destination, as the kernel's FIB says;
- * sport/dport only steer policy routing and multipath (0 for ICMP).
- */
-static __always_inline int fib_forward(struct xdp_md *ctx, struct packet *pkt, __be16 sport, __be16 dport,
-				       __u32 vip_id, __u32 backend_id)
+/* The FIB's answer for the packet as it now is; sport/dport only steer policy routing and multipath. */
+static __always_inline long fib_route(struct xdp_md *ctx, const struct packet *pkt, __be16 sport, __be16 dport,
+				      struct bpf_fib_lookup *fib)
 {
-	struct bpf_fib_lookup fib;
-	long rc;
+	fib_params(fib, pkt, sport, dport);
+	fib->ifindex = ctx->ingress_ifindex;
+	return bpf_fib_lookup(ctx, fib, sizeof(*fib), 0);
+}
 
-	fib_params(&fib, pkt, sport, dport);
-	fib.ifindex = ctx->ingress_ifindex;
+/* Sends the packet where a successful FIB lookup said: back out of the ingress NIC, or redirected. */
+static __always_inline int fib_send(struct xdp_md *ctx, struct packet *pkt, const struct bpf_fib_lookup *fib,
+				    __u32 vip_id, __u32 backend_id)
+{
+	__builtin_memcpy(pkt->eth->h_dest, fib->dmac, ETH_ALEN);
+	__builtin_memcpy(pkt->eth->h_source, fib->smac, ETH_ALEN);
 
-	rc = bpf_fib_lookup(ctx, &fib, sizeof(fib), 0);
-	if (rc != BPF_FIB_LKUP_RET_SUCCESS)
-		return drop(pkt, LB_EXIT_DROP_FIB, vip_id, backend_id);
-	__builtin_memcpy(pkt->eth->h_dest, fib.dmac, ETH_ALEN);
-	__builtin_memcpy(pkt->eth->h_source, fib.smac, ETH_ALEN);
-
-	if (fib.ifindex == ctx->ingress_ifindex)
+	if (fib->ifindex == ctx->ingress_ifindex)
 		return stats_exit(LB_EXIT_TX, pkt->len, XDP_TX);
 	/* An egress interface missing from lb_tx_ports makes redirect_map return XDP_DROP. */
-	if (bpf_redirect_map(&lb_tx_ports, fib.ifindex, XDP_DROP) != XDP_REDIRECT)
+	if (bpf_redirect_map(&lb_tx_ports, fib->ifindex, XDP_DROP) != XDP_REDIRECT)
 		return drop(pkt, LB_EXIT_DROP_FIB, vip_id, backend_id);
 	return stats_exit(LB_EXIT_REDIRECT, pkt->len, XDP_REDIRECT);
 }
 
-/* A rewritten TCP or UDP packet, forwarded by the FIB. */
+/* A rewritten packet (a translated ICMP error: ports 0) forwarded by the FIB. */
+static __always_inline int fib_forward(struct xdp_md *ctx, struct packet *pkt, __be16 sport, __be16 dport,
+				       __u32 vip_id, __u32 backend_id)
+{
+	struct bpf_fib_lookup fib;
+
+	if (fib_route(ctx, pkt, sport, dport, &fib) != BPF_FIB_LKUP_RET_SUCCESS)
+		return drop(pkt, LB_EXIT_DROP_FIB, vip_id, backend_id);
+	return fib_send(ctx, pkt, &fib, vip_id, backend_id);
+}
+
+/*
+ * A rewritten TCP or UDP packet, forwarded by the FIB; one the route's MTU cannot carry
+ * turns into an ICMP error for its sender (toobig.h).
+ */
 static __always_inline int forward(struct xdp_md *ctx, struct packet *pkt, __u32 vip_id, __u32 backend_id)
 {
-	return fib_forward(ctx, pkt, pkt->ports[0], pkt->ports[1], vip_id, backend_id);
+	struct bpf_fib_lookup fib;
+	long rc = fib_route(ctx, pkt, pkt->ports[0], pkt->ports[1], &fib);
+
+	if (rc == BPF_FIB_LKUP_RET_FRAG_NEEDED)
+		return too_big(ctx, pkt, fib.mtu_result, vip_id, backend_id);
+	if (rc != BPF_FIB_LKUP_RET_SUCCESS)
+		return drop(pkt, LB_EXIT_DROP_FIB, vip_id, backend_id);
+	return fib_send(ctx, pkt, &fib, vip_id, backend_id);
 }
 
 /*

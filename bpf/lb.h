@@ -86,7 +86,9 @@ enum lb_exit_reason {
 	LB_EXIT_ICMP_ECHO_REPLY = 15, /* echo request to a VIP address answered (XDP_TX) */
 	LB_EXIT_PASS_ICMP = 16,       /* ICMP neither to a VIP nor about a tracked flow */
 	LB_EXIT_PASS_LOCAL_SOCKET = 17, /* a VIP's TCP segment of a connection this host holds (HAProxy's) */
-	LB_EXIT_MAX = 18,
+	LB_EXIT_ICMP_TOO_BIG = 18,    /* too big for the member's route: ICMP frag needed / packet too big sent back */
+	LB_EXIT_DROP_TOO_BIG = 19,    /* too big, and no error can be sent (IPv4 without DF: XDP cannot fragment) */
+	LB_EXIT_MAX = 20,
 };
 
 /* ---- map names (the section names in bpf/maps.h; pinned under bpffs by these) --- */

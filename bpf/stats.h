@@ -8,6 +8,7 @@
 #define VELOX_STATS_H
 
 #include "maps.h"
+#include "parse.h"
 
 static __always_inline int stats_exit(__u32 reason, __u32 bytes, int action)
 {
@@ -100,6 +101,15 @@ static __always_inline __u64 stats_open_estimate(void *active_map, void *opened_
 	if (opened && *opened > since)
 		base += *opened - since;
 	return base;
+}
+
+/* A dropped packet: counted for its VIP and member (request_errors) and by reason. */
+static __always_inline int drop(const struct packet *pkt, int reason, __u32 vip_id, __u32 backend_id)
+{
+	stats_drop(&lb_vip_stats, vip_id);
+	stats_drop(&lb_backend_stats, backend_id);
+	stats_drop_reason(vip_id, backend_id, reason);
+	return stats_exit(reason, pkt->len, XDP_DROP);
 }
 
 #endif /* VELOX_STATS_H */

@@ -65,9 +65,11 @@ export const ExitReason = {
   ICMP_ECHO_REPLY: 15,
   PASS_ICMP: 16,
   PASS_LOCAL_SOCKET: 17,
+  ICMP_TOO_BIG: 18,
+  DROP_TOO_BIG: 19,
 } as const;
 export type ExitReasonName = keyof typeof ExitReason;
-export const LB_EXIT_MAX = 18;
+export const LB_EXIT_MAX = 20;
 
 export const MapName = {
   vips: 'lb_vips',

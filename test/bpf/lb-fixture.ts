@@ -195,6 +195,11 @@ export class LbFixture extends LbMapAccess {
     this.ipn('neigh', 'replace', addr, 'lladdr', mac, 'dev', iface, 'nud', 'permanent');
   }
 
+  /** Sets a namespace interface's MTU (what bpf_fib_lookup checks a packet's length against). */
+  setMtu(iface: string, mtu: number): void {
+    this.ipn('link', 'set', iface, 'mtu', String(mtu));
+  }
+
   /** Adds an address to a namespace interface (gone with the namespace at teardown). */
   addAddress(addr: string, iface: string): void {
     this.ipn('addr', 'add', addr.includes(':') ? `${addr}/128` : `${addr}/32`, 'dev', iface);

@@ -54,6 +54,8 @@ export interface IpSpec {
   dst: string;
   /** TTL, or hop limit for IPv6. */
   ttl?: number;
+  /** IPv4 type of service (IPv6: trafficClass). */
+  tos?: number;
   id?: number;
   /** IPv4 flags + fragment offset field, host order (0x2000 = MF). */
   fragOff?: number;
@@ -144,6 +146,7 @@ function ipv4(spec: IpSpec, proto: number, l4: Buffer): Buffer {
   const hlen = 20 + options.length;
   const ip = Buffer.alloc(hlen);
   ip[0] = 0x40 | (hlen / 4);
+  ip[1] = spec.tos ?? 0;
   ip.writeUInt16BE(hlen + l4.length, 2);
   ip.writeUInt16BE(spec.id ?? 0x1234, 4);
   ip.writeUInt16BE(spec.fragOff ?? 0x4000, 6); // DF by default
