@@ -182,6 +182,12 @@ export class L4Lab extends LabPlan {
     ]);
   }
 
+  /** Packets the XDP program returned for `reason` (lower case, e.g. pass_local_socket), per /metrics. */
+  exitPackets(reason: string): number {
+    const line = new RegExp(`^velox_xdp_exit_packets_total\\{reason="${reason}"\\} (\\d+)$`, 'm');
+    return Number(line.exec(this.metrics())?.[1] ?? 0);
+  }
+
   /** `n` requests through the VIP (or `host`), each on a new connection (TCP) or socket (UDP). */
   requests(proto: 'tcp' | 'udp', n: number, opts: { source?: string; host?: string } = {}): Counts {
     const source = opts.source ?? '';

@@ -63,12 +63,6 @@ async function stopAgentAndHaproxy(lab: L4Lab): Promise<void> {
   }
 }
 
-/** Packets the XDP program returned for `reason` (lower case), as the agent's metrics say. */
-function exitPackets(lab: L4Lab, reason: string): number {
-  const line = new RegExp(`^velox_xdp_exit_packets_total\\{reason="${reason}"\\} (\\d+)$`, 'm');
-  return Number(line.exec(lab.metrics())?.[1] ?? 0);
-}
-
 function flowKeys(lab: L4Lab): Set<string> {
   return pinnedState(lab.pinRoot, lab.net, lab.amp, IFACES).flows;
 }
@@ -99,13 +93,13 @@ t.test('a TCP listener moving between HAProxy and XDP keeps its open connections
     t.same(held.members, [VIA_HAPROXY], 'HAProxy serves the listener: the member got a PROXY header');
     const haproxy = haproxyPids(lab);
     t.ok(haproxy.length >= 2, `HAProxy master and worker run (${haproxy.join(' ')})`);
-    const passedBefore = exitPackets(lab, 'pass_local_socket');
+    const passedBefore = lab.exitPackets('pass_local_socket');
 
     await lab.apply(DIRECT);
     for (let i = 0; i < ROUND_TRIPS; i++) {
       t.same(await held.ask(), [VIA_HAPROXY], `round trip ${i + 1} after the move, still through HAProxy`);
     }
-    const passed = exitPackets(lab, 'pass_local_socket');
+    const passed = lab.exitPackets('pass_local_socket');
     t.ok(
       passed > passedBefore,
       `XDP passed its segments to HAProxy's socket: PASS_LOCAL_SOCKET ${passedBefore} -> ${passed}`,
@@ -135,7 +129,7 @@ t.test('a TCP listener moving between HAProxy and XDP keeps its open connections
     t.teardown(() => held.close());
     t.same(held.members, [VIA_XDP], 'XDP serves the listener');
 
-    const fibDropsBefore = exitPackets(lab, 'drop_fib');
+    const fibDropsBefore = lab.exitPackets('drop_fib');
     await lab.apply(PROXIED);
     t.ok(haproxyPids(lab).length >= 2, 'HAProxy runs again');
     for (let i = 0; i < ROUND_TRIPS; i++) {
@@ -148,7 +142,7 @@ t.test('a TCP listener moving between HAProxy and XDP keeps its open connections
     );
     t.same(await held.ask(), [VIA_XDP], 'the old flow still answers beside them');
     // The member left XDP's backends: its neighbour entry must outlive the flows to it.
-    const fibDrops = exitPackets(lab, 'drop_fib') - fibDropsBefore;
+    const fibDrops = lab.exitPackets('drop_fib') - fibDropsBefore;
     t.equal(fibDrops, 0, 'none of its packets dropped for want of a route or neighbour (DROP_FIB)');
   });
 });

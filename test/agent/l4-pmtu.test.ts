@@ -18,11 +18,6 @@ const s = dgram.createSocket(host.includes(':') ? 'udp6' : 'udp4');
 s.send(Buffer.alloc(Number(size), 0x5a), Number(port), host, (err) => { if (err) throw err; s.close(); });
 `;
 
-function exitPackets(lab: L4Lab, reason: string): number {
-  const line = new RegExp(`^velox_xdp_exit_packets_total\\{reason="${reason}"\\} (\\d+)$`, 'm');
-  return Number(line.exec(lab.metrics())?.[1] ?? 0);
-}
-
 async function cachedMtu(lab: L4Lab, host: string): Promise<string> {
   let route = '';
   for (let i = 0; i < 50; i++) {
@@ -42,7 +37,7 @@ t.test('path MTU discovery through the balancer', async (t) => {
     [6, lab.vip6],
   ] as const) {
     await lab.apply({ family, members: ['m1'], protocols: ['UDP'] });
-    const before = exitPackets(lab, 'icmp_too_big');
+    const before = lab.exitPackets('icmp_too_big');
     t.notMatch(
       lab.net.ip(lab.client, ...(host.includes(':') ? ['-6'] : []), 'route', 'get', host),
       /\bmtu \d+/,
@@ -55,7 +50,7 @@ t.test('path MTU discovery through the balancer', async (t) => {
       `${host}: the client learnt the member side's MTU`,
     );
     t.ok(
-      exitPackets(lab, 'icmp_too_big') > before,
+      lab.exitPackets('icmp_too_big') > before,
       `${host}: the agent counts the error it sent (icmp_too_big)`,
     );
   }
