@@ -31,7 +31,8 @@ export const L7_METHOD = [
     'load balancer (bench/l7/amphora.ts) given to HaproxyManager (src/haproxy), which renders, checks and ' +
     'starts HAProxy as the agent does. agent: the standalone agent (dist/src/main.js --config) with that ' +
     'AmphoraConfig: XDP on both balancer veths passing the HTTP traffic to the stack, HAProxy from the ' +
-    'same manager. The rendered configuration differs from the hand-written one by what the agent needs ' +
+    'same manager. bare+xdp: bare behind an XDP program that passes every frame on the same two veths. ' +
+    'The rendered configuration differs from the hand-written one by what the agent needs ' +
     'to run HAProxy (stats socket with expose-fd, pid file, server-state file) and Octavia’s defaults ' +
     '(retries, redispatch, timeouts in ms, …); both are kept with the results (`configs`).',
   'The balancer’s processes run on CPU 0 (taskset; HAProxy then runs one thread); wrk (one thread) and ' +

@@ -4,7 +4,9 @@
 //   bare     HAProxy on the hand-written bench/l7/haproxy-bare.cfg;
 //   manager  src/haproxy's HaproxyManager fed the AmphoraConfig (rendered, checked, started);
 //   agent    the whole standalone agent (dist/src/main.js --config): XDP on the VIP and member
-//            veths passing HTTP to the stack, HAProxy from the same manager.
+//            veths passing HTTP to the stack, HAProxy from the same manager;
+//   bare+xdp bare, with an XDP program that passes every frame (bpf/xdp_pass.bpf.o) on the same
+//            two veths: what any native XDP program costs HAProxy's traffic on veth.
 import type { ChildProcess } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { extname, join } from 'node:path';
@@ -14,7 +16,7 @@ import { REPO } from '../dataplane/topology.js';
 import { amphoraConfig, LISTENER_ID } from './amphora.js';
 import { bareConfig } from './bare.js';
 import { descendantsNamed } from './procs.js';
-import { ADDR, NS, PIN_ROOT, PORT } from './topology.js';
+import { ADDR, DEV, NS, PIN_ROOT, PORT } from './topology.js';
 import type { VariantName } from './variants-names.js';
 
 export { REFERENCE, VARIANTS, type VariantName } from './variants-names.js';
@@ -107,6 +109,14 @@ async function startBare(dir: string): Promise<Running> {
   };
 }
 
+/** bare, behind XDP_PASS on the balancer's veths; the bench turns XDP off after every variant. */
+async function startBareBehindXdp(dir: string): Promise<Running> {
+  const pass = join(REPO, 'bpf', 'xdp_pass.bpf.o');
+  for (const dev of [DEV.vip, DEV.mem])
+    run('ip', ['-n', NS.balancer, 'link', 'set', 'dev', dev, 'xdpdrv', 'obj', pass, 'sec', 'xdp']);
+  return startBare(dir);
+}
+
 async function startManager(dir: string): Promise<Running> {
   const file = join(dir, 'amphora.json');
   writeFileSync(file, JSON.stringify(amphoraConfig(), null, 2));
@@ -165,5 +175,7 @@ export function startVariant(name: VariantName, dir: string): Promise<Running> {
       return startManager(sub);
     case 'agent':
       return startAgent(sub);
+    case 'bare+xdp':
+      return startBareBehindXdp(sub);
   }
 }
