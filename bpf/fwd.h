@@ -111,6 +111,22 @@ static __always_inline int forward(struct xdp_md *ctx, struct packet *pkt, __u32
 	return fib_send(ctx, pkt, &fib, vip_id, backend_id);
 }
 
+/* Packets up to this size fit any link (IPv6's minimum MTU): the reply path checks only bigger ones. */
+#define LAST_HOP_SAFE_LEN 1280
+
+/*
+ * True when a reply sent to its recorded last hop would exceed that interface's MTU (the
+ * FIB checks the other direction); *mtu is then that MTU.
+ */
+static __always_inline int last_hop_too_big(struct xdp_md *ctx, const struct packet *pkt, const struct lb_flow *f,
+					    __u32 *mtu)
+{
+	*mtu = 0;
+	if (f->ifindex == 0 || pkt->len <= ETH_HLEN + LAST_HOP_SAFE_LEN)
+		return 0;
+	return bpf_check_mtu(ctx, f->ifindex, mtu, 0, 0) == BPF_MTU_CHK_RET_FRAG_NEEDED;
+}
+
 /*
  * Auto last hop: a reply leaves by the interface and to the MAC the client's first frame
  * came from, so it needs no neighbour entry for the client. Returns -1 when the flow has

@@ -26,6 +26,7 @@
 /* A packet of a tracked flow: the entry's rewrite, then the client's last hop or the FIB. */
 static __always_inline int forward_tracked(struct xdp_md *ctx, struct packet *pkt, struct lb_flow *hit, __u64 now)
 {
+	__u32 mtu;
 	int ret;
 
 	if (now - hit->last_seen_ns > CT_LAST_SEEN_STEP_NS)
@@ -33,6 +34,8 @@ static __always_inline int forward_tracked(struct xdp_md *ctx, struct packet *pk
 	stats_packet(&lb_vip_stats, hit->vip_id, hit->dir, pkt->len);
 	stats_packet(&lb_backend_stats, hit->backend_id, hit->dir, pkt->len);
 	nat_rewrite(pkt, hit);
+	if (last_hop_too_big(ctx, pkt, hit, &mtu))
+		return too_big(ctx, pkt, mtu, hit->vip_id, hit->backend_id);
 	ret = last_hop(ctx, pkt, hit);
 	if (ret >= 0)
 		return ret;

@@ -10,6 +10,7 @@ import { parseFrame } from '../lib/frames.js';
 import {
   ETH_HLEN,
   NEXTHDR_DEST,
+  parsePacket,
   tcpPacket,
   udpPacket,
   TCP_ACK,
@@ -21,13 +22,16 @@ import {
   CLIENT_IFACE,
   CLIENT_NET_MAC,
   LbFixture,
+  MEMBERS,
+  MEMBER_NET_MAC,
   type RunResult,
+  SNAT_ADDR,
   MEMBER_IFACE,
   XDP_DROP,
   XDP_REDIRECT,
   XDP_TX,
 } from './lb-fixture.js';
-import { installServices, TCP_SERVICE, UDP_SERVICE, VIP } from './service.js';
+import { installServices, memberIndex, TCP_SERVICE, UDP_SERVICE, VIP } from './service.js';
 import { CLIENT6, installIpv6Network, installIpv6Services, UDP6_SERVICE, VIP6 } from './service6.js';
 
 const MEMBER_MTU = 1400;
@@ -209,4 +213,70 @@ t.test('IPv6: packet too big, quoting the datagram as sent', async (t) => {
     'with an extension header: counted as DROP_TOO_BIG',
   );
   t.equal(retval, XDP_DROP, 'dropped');
+});
+
+// Last: it lowers the client side's MTU for the rest of the file.
+t.test("a member's reply too big for the client side: the member gets the error", async (t) => {
+  const query = udpPacket({
+    ...fromClient,
+    src: CLIENT.addr,
+    dst: VIP,
+    sport: 41005,
+    dport: UDP_SERVICE.port,
+  });
+  const out = parsePacket(fx.runOn(CLIENT_IFACE, query).data);
+  const member = MEMBERS[memberIndex(out.dst)]!;
+  fx.setMtu(CLIENT_IFACE, MEMBER_MTU);
+  t.teardown(() => fx.setMtu(CLIENT_IFACE, 1500));
+  const reply = udpPacket({
+    srcMac: member.mac,
+    dstMac: MEMBER_NET_MAC,
+    src: member.addr,
+    dst: SNAT_ADDR,
+    sport: out.dport,
+    dport: out.sport,
+    ttl: 63,
+    payload: payload(1450, 28),
+  });
+  let result: RunResult = { retval: -1, data: Buffer.alloc(0) };
+  t.equal(
+    counted('ICMP_TOO_BIG', () => (result = fx.runOn(MEMBER_IFACE, reply))),
+    1,
+    'counted as ICMP_TOO_BIG',
+  );
+  t.equal(result.retval, XDP_TX, 'sent back out of the member side');
+  const expected = icmpError({
+    srcMac: MEMBER_NET_MAC,
+    dstMac: member.mac,
+    src: SNAT_ADDR,
+    dst: member.addr,
+    ttl: 64,
+    id: 0,
+    fragOff: 0,
+    tos: 0xc0,
+    type: ICMP_DEST_UNREACH,
+    code: ICMP_FRAG_NEEDED,
+    mtu: MEMBER_MTU,
+    quote: reply.subarray(ETH_HLEN, ETH_HLEN + 28),
+  });
+  t.same(
+    result.data.toString('hex'),
+    expected.toString('hex'),
+    'from the address the member sent to, quoting its reply',
+  );
+
+  const small = udpPacket({
+    srcMac: member.mac,
+    dstMac: MEMBER_NET_MAC,
+    src: member.addr,
+    dst: SNAT_ADDR,
+    sport: out.dport,
+    dport: out.sport,
+    payload: payload(MEMBER_MTU, 28),
+  });
+  t.equal(
+    fx.runOn(MEMBER_IFACE, small).retval,
+    XDP_REDIRECT,
+    'a reply that fits goes on to the client (redirected to its interface)',
+  );
 });
