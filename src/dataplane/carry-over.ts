@@ -96,6 +96,18 @@ export class MapCarryOver {
     this.stale.length = 0; // an old build may still want them
   }
 
+  /** The copy failed after the load: the new build's maps leave the pins, the old ones return. */
+  rollBack(): void {
+    for (const c of this.changed) {
+      try {
+        this.nat.unpin(c.path);
+      } catch {
+        // the load did not pin it
+      }
+    }
+    this.restore();
+  }
+
   /** Copies each changed map's entries into the new build's map of the same name. */
   copy(newFds: ReadonlyMap<string, number>): CarriedMap[] {
     return this.changed.map((c) => {

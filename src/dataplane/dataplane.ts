@@ -15,7 +15,7 @@ import {
   type XdpMode,
 } from '../native/native.js';
 import { Applier } from './applier.js';
-import { MapCarryOver } from './carry-over.js';
+import { MapCarryOver, type CarriedMap } from './carry-over.js';
 import { MapName, PROG_SWEEP, PROG_XDP, decodeU32, encodeSettings, encodeU32 } from './codecs.js';
 import { compile, type Compiled } from './compiler.js';
 import { sweepConntrack } from './conntrack.js';
@@ -85,7 +85,14 @@ export class Dataplane implements DataplaneDriver {
     this.sweepProgFd = this.nat.programFd(this.obj, PROG_SWEEP);
     for (const ifindex of txPorts)
       this.nat.mapUpdate(this.maps.txPorts, encodeU32(ifindex), encodeU32(ifindex));
-    const carried = carry.copy(newFds);
+    let carried: CarriedMap[];
+    try {
+      carried = carry.copy(newFds);
+    } catch (err) {
+      carry.rollBack(); // as if this build had never loaded: the next agent finds the old state
+      this.nat.closeObject(this.obj);
+      throw err;
+    }
     this.adoptLinks();
     const caughtUp = carry.catchUp(newFds);
     const unpinned = carry.close();

@@ -193,3 +193,20 @@ t.test('a failed load puts the old maps back under their pins', async (t) => {
   t.teardown(() => nat.closeFd(fd));
   t.same(nat.mapLookup(fd, flows[0]!.key), flows[0]!.value, 'with its entries');
 });
+
+t.test('a copy that fails puts the old maps back under their pins', async (t) => {
+  const mapsDir = join(pinRoot, 'rollback');
+  const oldIds = pinOldMaps(oldObject, mapsDir);
+  const carry = MapCarryOver.prepare(nat, newObject, mapsDir, new Set());
+  const obj = nat.loadObject(newObject, { pinRoot: mapsDir });
+  const fds = new Map(nat.objectMaps(obj).map((m) => [m.name, m.fd]));
+  nat.closeObject(obj); // its maps' fds are closed: nothing can be written into them
+  t.throws(() => carry.copy(fds), 'the copy fails');
+  carry.rollBack();
+  const now = pinnedIds(mapsDir);
+  t.same(
+    [...oldIds].map(([name]) => [name, now.get(name)]),
+    [...oldIds],
+    'every old map is under its pin again, the same maps',
+  );
+});
