@@ -138,12 +138,11 @@ export class MapCarryOver {
     let added = 0;
     for (let i = 0; i < count; i++) {
       const key = keys.subarray(i * keySize, (i + 1) * keySize);
-      if (this.nat.mapLookup(fd, key)) continue;
       try {
         this.nat.mapUpdate(fd, key, values.subarray(i * valueSize, (i + 1) * valueSize), BPF_NOEXIST);
         added++;
       } catch {
-        // taken meanwhile by the new program, or the table is full: the new state wins
+        // copied before, or written meanwhile by the new program: the new map's entry wins
       }
     }
     return added;
