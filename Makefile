@@ -76,7 +76,7 @@ lint: npm
 
 # --- the two commands -------------------------------------------------------------
 test: build typecheck lint
-	npx tap
+	npx tap || { scripts/tap-failures.sh; exit 1; }
 	$(MAKE) --no-print-directory test-pg PG_TESTS='$(PG_API_TESTS)'
 
 # The API suite (and the PostgreSQL-only tests) again, on a throwaway PostgreSQL from
@@ -87,7 +87,7 @@ PG_TESTS ?= $(PG_API_TESTS) test/controller/db/postgres-*.test.ts
 test-pg: npm
 	@trap 'scripts/pg-test-server.sh stop' EXIT; \
 	url=$$(scripts/pg-test-server.sh start) && \
-	VELOX_TEST_PG_URL=$$url npx tap --disable-coverage $(PG_TESTS)
+	VELOX_TEST_PG_URL=$$url npx tap --disable-coverage $(PG_TESTS) || { scripts/tap-failures.sh; exit 1; }
 
 run: build
 	node dist/controller/main.js
