@@ -1,7 +1,10 @@
 // One "controller" for postgres-two-controllers.test.ts, in its own process with its
 // own connection pool: claims jobs until none is left, holds each a few ms as a worker
-// would, and reports what it claimed (one JSON line on stdout).
+// would, and reports what it claimed (one JSON line on stdout). It says "ready" once
+// connected and starts on a line on stdin, so that two claimers start together however
+// long each took to load (on a busy machine one could otherwise drain the queue alone).
 //   node <tap's execArgv> postgres-claimer.ts <database url> <owner>
+import { once } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { openDatabase } from '../../../controller/db/database.js';
 import { claimJob, finishJob } from '../../../controller/db/worker-repo.js';
@@ -17,6 +20,10 @@ export interface ClaimRecord {
 const [url, owner] = process.argv.slice(2);
 if (!url || !owner) throw new Error('usage: postgres-claimer.ts <database url> <owner>');
 const db = await openDatabase({ database: { driver: 'postgres', url } });
+await db.selectFrom('job').select('id').limit(1).execute(); // connected
+process.stdout.write('ready\n');
+await once(process.stdin, 'data');
+process.stdin.destroy();
 const claims: ClaimRecord[] = [];
 const deadline = Date.now() + 120_000; // bounded, whatever happens
 try {

@@ -61,24 +61,39 @@ async function controller(url: string): Promise<Controller> {
   };
 }
 
-function runClaimer(url: string, owner: string): Promise<{ owner: string; claims: ClaimRecord[] }> {
+interface Claimer {
+  /** Resolves once the claimer is connected and waiting for go(). */
+  ready: Promise<void>;
+  go(): void;
+  result: Promise<{ owner: string; claims: ClaimRecord[] }>;
+}
+
+function startClaimer(url: string, owner: string): Claimer {
   const fixture = resolve(import.meta.dirname, 'postgres-claimer.ts');
-  return new Promise((done, fail) => {
-    const child = spawn(process.execPath, [...process.execArgv, fixture, url, owner], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+  const child = spawn(process.execPath, [...process.execArgv, fixture, url, owner], {
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
+  let out = '';
+  let err = '';
+  let markReady: () => void = () => {};
+  const ready = new Promise<void>((r) => (markReady = r));
+  child.stdout.on('data', (d: Buffer) => {
+    out += d.toString();
+    if (out.startsWith('ready\n')) markReady();
+  });
+  child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+  child.stdin.on('error', () => {}); // a claimer gone early: its exit code tells why
+  const result = new Promise<{ owner: string; claims: ClaimRecord[] }>((done, fail) => {
     const timer = setTimeout(() => child.kill('SIGKILL'), 180_000);
     child.on('close', (code) => {
       clearTimeout(timer);
+      markReady(); // a claimer that died before "ready" must not hang the test
       const last = out.trim().split('\n').pop() ?? '';
       if (code !== 0 || !last.startsWith('{')) fail(new Error(`claimer ${owner} exited ${code}: ${err}`));
       else done(JSON.parse(last) as { owner: string; claims: ClaimRecord[] });
     });
   });
+  return { ready, go: () => child.stdin.end('go\n'), result };
 }
 
 t.test('two controllers: concurrent creates, quota, and every job processed exactly once', async (t) => {
@@ -155,10 +170,11 @@ t.test('two controllers: concurrent creates, quota, and every job processed exac
   }
   const total = lbs.length + 20;
 
-  const [one, two] = await Promise.all([
-    runClaimer(database.url, 'controller-1'),
-    runClaimer(database.url, 'controller-2'),
-  ]);
+  // Both claimers start on the same signal, once both are connected.
+  const claimers = [startClaimer(database.url, 'controller-1'), startClaimer(database.url, 'controller-2')];
+  await Promise.all(claimers.map((c) => c.ready));
+  for (const c of claimers) c.go();
+  const [one, two] = await Promise.all(claimers.map((c) => c.result));
   const claims = [...one.claims, ...two.claims];
   t.ok(
     one.claims.length > 0 && two.claims.length > 0,
