@@ -71,8 +71,8 @@ t.test('distribution by algorithm, weight and persistence', async (t) => {
     await lab.apply({ algorithm: 'ROUND_ROBIN', members: all });
     const c = lab.requests('tcp', 150);
     t.equal(c.failures, 0, 'every request answered');
-    // Not random: per-CPU counters walk the ring, and any 50 to 150 consecutive slots of this
-    // ring hold each member within the bounds below, whatever the split between two CPUs.
+    // Not random: per-CPU counters walk the ring, and on this ring any two runs of consecutive
+    // slots adding up to 150 (two CPUs, any split) hold 31 to 68 of each member.
     for (const m of all) {
       const n = c.answers[m] ?? 0;
       t.ok(n >= 30 && n <= 70, `${m} gets about a third of 150: ${JSON.stringify(c.answers)}`);
