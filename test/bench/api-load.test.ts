@@ -4,7 +4,11 @@ import type { AddressInfo } from 'node:net';
 import t, { type Test } from 'tap';
 import { ApiClient, runLoad } from '../../bench/api-load.js';
 
-async function server(t: Test): Promise<{ port: number; connections: () => number; inFlight: () => number }> {
+/** An echo server that holds each answer `holdMs` (so that concurrent requests overlap). */
+async function server(
+  t: Test,
+  holdMs = 2,
+): Promise<{ port: number; connections: () => number; inFlight: () => number }> {
   let connections = 0;
   let inFlight = 0;
   let maxInFlight = 0;
@@ -19,7 +23,7 @@ async function server(t: Test): Promise<{ port: number; connections: () => numbe
         const status = req.url === '/fail' ? 500 : req.method === 'POST' ? 201 : 200;
         res.writeHead(status, { 'content-type': 'application/json' });
         res.end(JSON.stringify({ echo: body ? JSON.parse(body) : null, url: req.url }));
-      }, 2);
+      }, holdMs);
     });
   });
   s.on('connection', () => connections++);
@@ -33,7 +37,7 @@ async function server(t: Test): Promise<{ port: number; connections: () => numbe
 }
 
 t.test('count mode: every request timed, at most `concurrency` kept-alive connections', async (t) => {
-  const srv = await server(t);
+  const srv = await server(t, 20); // long enough that the four requests surely overlap
   const client = new ApiClient('127.0.0.1', srv.port, 4);
   t.teardown(() => client.close());
   const seen: number[] = [];
@@ -54,7 +58,7 @@ t.test('count mode: every request timed, at most `concurrency` kept-alive connec
   );
   t.ok(srv.connections() <= 4, `${srv.connections()} connection(s) for 60 requests`);
   t.equal(srv.inFlight(), 4, 'four in flight at once');
-  t.ok(run.busyMs >= 2 * 15, 'fifteen rounds of 2 ms at least');
+  t.ok(run.busyMs >= 20 * 15, 'fifteen rounds of 20 ms at least');
 });
 
 t.test('unexpected statuses are errors, named once; between() is taken out of the time', async (t) => {

@@ -101,7 +101,7 @@ t.test('processes: the named ones under a root, found through /proc', async (t) 
     child.kill('SIGKILL');
   });
   let sleeps: number[] = [];
-  for (let i = 0; i < 50 && sleeps.length < 2; i++) {
+  for (let i = 0; i < 500 && sleeps.length < 2; i++) {
     await new Promise((r) => setTimeout(r, 20));
     sleeps = descendantsNamed(process.pid, 'sleep');
   }

@@ -2,7 +2,7 @@
 // answer with their name (in this process, on loopback 127.209.x.y), clients, and a
 // manager that is always closed at teardown. All waits are bounded.
 import { POOL_TLS_DEFAULTS } from '../../src/config/amphora-config.js';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, connect, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -232,6 +232,21 @@ export function pidAlive(pid: number): boolean {
   } catch {
     return false;
   }
+}
+
+/** Live processes whose command line names `runDir` (an HAProxy master and its workers). */
+export function haproxyPids(runDir: string): number[] {
+  return readdirSync('/proc')
+    .filter((d) => /^\d+$/.test(d))
+    .filter((d) => {
+      try {
+        return readFileSync(`/proc/${d}/cmdline`, 'utf8').includes(runDir);
+      } catch {
+        return false;
+      }
+    })
+    .map(Number)
+    .filter(pidAlive);
 }
 
 /** Polls `check` until it returns a value; bounded in time. */

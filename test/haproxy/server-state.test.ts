@@ -140,7 +140,7 @@ t.test('a member DOWN by its health check stays DOWN across a reload, then comes
   fresh.healthStatus = 500;
   // One check every DELAY s, rise 1, fall 1. HAProxy spreads the first checks over the
   // interval by server position: well at 0, sick at DELAY/3, fresh at 2*DELAY/3.
-  const DELAY = 9;
+  const DELAY = 15; // long, so that the reload and the reads below fit well inside DELAY/3
   const config = (timeout: number, freshMonitorPort: number) =>
     amphora(
       [listener({ ...http, vip_address: VIP, protocol_port: port, timeout_client_data: timeout })],

@@ -2,7 +2,7 @@
 // drain and admin states, counters that survive a reload; close() leaves nothing behind.
 // Loopback 127.209.4.0/24.
 import t from 'tap';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { join } from 'node:path';
 import type { HaproxyObjectStatus } from '../../src/haproxy/manager.js';
@@ -11,6 +11,7 @@ import {
   eventually,
   exchange,
   freePort,
+  haproxyPids,
   listener,
   managerFor,
   member,
@@ -24,20 +25,6 @@ const VIP = '127.209.4.1';
 
 function byId(list: HaproxyObjectStatus[]): Record<string, HaproxyObjectStatus> {
   return Object.fromEntries(list.map((s) => [s.id, s]));
-}
-
-/** Processes whose command line names `runDir` (the master and its workers). */
-function haproxyPids(runDir: string): number[] {
-  return readdirSync('/proc')
-    .filter((d) => /^\d+$/.test(d))
-    .filter((d) => {
-      try {
-        return readFileSync(`/proc/${d}/cmdline`, 'utf8').includes(runDir);
-      } catch {
-        return false;
-      }
-    })
-    .map(Number);
 }
 
 t.test('member health, drain and admin states, and counters across a reload', async (t) => {

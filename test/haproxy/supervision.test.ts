@@ -14,6 +14,7 @@ import {
   eventually,
   exchange,
   freePort,
+  haproxyPids,
   listener,
   managerFor,
   member,
@@ -82,6 +83,8 @@ t.test('restarts are bounded: after too many deaths status() says ERROR until th
     ['l1 ERROR', 'p1 ERROR', 'm ERROR'],
     'everything HAProxy should serve is ERROR',
   );
+  // The worker outlives its SIGKILLed master for a moment: wait for it to go.
+  await eventually('the last worker to exit', () => (haproxyPids(runDir).length === 0 ? true : undefined));
   await t.rejects(exchange(VIP, port), { code: 'ECONNREFUSED' });
   await manager.apply(serving(port, m), ['l1']);
   t.equal((await exchange(VIP, port)).trim(), 'm', 'the next apply starts it again');
@@ -147,6 +150,8 @@ t.test(
     t.equal((await exchange(VIP, port)).trim(), 'm', 'the orphan serves');
     await manager.apply(amphora([], []), []);
     await eventually('the orphan to stop', () => (pidAlive(masterPid) ? undefined : true));
+    // The worker outlives its SIGKILLed master for a moment: wait for it to go.
+    await eventually('the last worker to exit', () => (haproxyPids(runDir).length === 0 ? true : undefined));
     await t.rejects(exchange(VIP, port), { code: 'ECONNREFUSED' });
   },
 );

@@ -171,10 +171,12 @@ t.test('two controllers: concurrent creates, quota, and every job processed exac
   const total = lbs.length + 20;
 
   // Both claimers start on the same signal, once both are connected.
-  const claimers = [startClaimer(database.url, 'controller-1'), startClaimer(database.url, 'controller-2')];
-  await Promise.all(claimers.map((c) => c.ready));
-  for (const c of claimers) c.go();
-  const [one, two] = await Promise.all(claimers.map((c) => c.result));
+  const first = startClaimer(database.url, 'controller-1');
+  const second = startClaimer(database.url, 'controller-2');
+  await Promise.all([first.ready, second.ready]);
+  first.go();
+  second.go();
+  const [one, two] = await Promise.all([first.result, second.result]);
   const claims = [...one.claims, ...two.claims];
   t.ok(
     one.claims.length > 0 && two.claims.length > 0,
