@@ -3,7 +3,7 @@
 // set) or "packet too big" (IPv6) from the VIP, quoting the packet exactly as it sent it,
 // so path-MTU discovery works through the balancer. XDP cannot fragment: an IPv4 packet
 // without DF is dropped and counted. A packet that fits is forwarded as before.
-import t from 'tap';
+import t, { type Test } from 'tap';
 import { type ExitReasonName } from '../../src/dataplane/codecs.js';
 import { icmpError, ICMP_DEST_UNREACH, ICMP_FRAG_NEEDED, ICMPV6_PKT_TOOBIG } from '../lib/icmp-packets.js';
 import { parseFrame } from '../lib/frames.js';
@@ -79,6 +79,18 @@ function counted(reason: ExitReasonName, run: () => void): number {
   return fx.exitPackets(reason) - before;
 }
 
+/** Runs `packet` on `iface`, asserting one ICMP_TOO_BIG and an XDP_TX out of that side. */
+function bounced(t: Test, iface: string, packet: Buffer, side: string): RunResult {
+  let result: RunResult = { retval: -1, data: Buffer.alloc(0) };
+  t.equal(
+    counted('ICMP_TOO_BIG', () => (result = fx.runOn(iface, packet))),
+    1,
+    'counted as ICMP_TOO_BIG',
+  );
+  t.equal(result.retval, XDP_TX, `sent back out of the ${side} side`);
+  return result;
+}
+
 t.test('IPv4 with DF: fragmentation needed, quoting the datagram as sent', async (t) => {
   const sent = udpPacket({
     ...fromClient,
@@ -89,13 +101,7 @@ t.test('IPv4 with DF: fragmentation needed, quoting the datagram as sent', async
     ttl: 61,
     payload: payload(1450, 28),
   });
-  let result: RunResult = { retval: -1, data: Buffer.alloc(0) };
-  t.equal(
-    counted('ICMP_TOO_BIG', () => (result = fx.runOn(CLIENT_IFACE, sent))),
-    1,
-    'counted as ICMP_TOO_BIG',
-  );
-  t.equal(result.retval, XDP_TX, 'sent back out of the client side');
+  const result = bounced(t, CLIENT_IFACE, sent, 'client');
   const expected = expectedError(
     sent,
     { srcMac: CLIENT.mac, src: VIP, dst: CLIENT.addr, type: ICMP_DEST_UNREACH, code: ICMP_FRAG_NEEDED },
@@ -181,13 +187,7 @@ t.test('IPv6: packet too big, quoting the datagram as sent', async (t) => {
     ttl: 60,
   };
   const sent = udpPacket({ ...spec, payload: payload(1450, 48) });
-  let result: RunResult = { retval: -1, data: Buffer.alloc(0) };
-  t.equal(
-    counted('ICMP_TOO_BIG', () => (result = fx.runOn(CLIENT_IFACE, sent))),
-    1,
-    'counted as ICMP_TOO_BIG',
-  );
-  t.equal(result.retval, XDP_TX, 'sent back out of the client side');
+  const result = bounced(t, CLIENT_IFACE, sent, 'client');
   const expected = expectedError(
     sent,
     { srcMac: CLIENT.mac, src: VIP6, dst: CLIENT6.addr, type: ICMPV6_PKT_TOOBIG },
@@ -242,13 +242,7 @@ t.test("a member's reply too big for the client side: the member gets the error"
     ttl: 63,
     payload: payload(1450, 28),
   });
-  let result: RunResult = { retval: -1, data: Buffer.alloc(0) };
-  t.equal(
-    counted('ICMP_TOO_BIG', () => (result = fx.runOn(MEMBER_IFACE, reply))),
-    1,
-    'counted as ICMP_TOO_BIG',
-  );
-  t.equal(result.retval, XDP_TX, 'sent back out of the member side');
+  const result = bounced(t, MEMBER_IFACE, reply, 'member');
   const expected = expectedError(
     reply,
     {
