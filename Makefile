@@ -4,7 +4,7 @@ SHELL := /bin/bash
 
 APT_PACKAGES := clang llvm libbpf-dev libelf-dev zlib1g-dev pkg-config bpftool iproute2 ethtool \
 	iputils-ping iputils-arping curl jq haproxy nftables gcc python3-openstackclient python3-octaviaclient \
-	python3-openstacksdk postgresql keystone wrk
+	python3-openstacksdk postgresql keystone wrk keepalived
 CLANG ?= clang
 ARCH_INCLUDE := -I/usr/include/$(shell uname -m)-linux-gnu
 BPF_SRC := $(wildcard bpf/*.bpf.c)

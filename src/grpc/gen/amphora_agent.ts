@@ -8,6 +8,8 @@ import type { ApplyRequest as _velox_agent_v1_ApplyRequest, ApplyRequest__Output
 import type { ApplyResponse as _velox_agent_v1_ApplyResponse, ApplyResponse__Output as _velox_agent_v1_ApplyResponse__Output } from './velox/agent/v1/ApplyResponse.js';
 import type { Counters as _velox_agent_v1_Counters, Counters__Output as _velox_agent_v1_Counters__Output } from './velox/agent/v1/Counters.js';
 import type { DataPlane as _velox_agent_v1_DataPlane, DataPlane__Output as _velox_agent_v1_DataPlane__Output } from './velox/agent/v1/DataPlane.js';
+import type { FloatingAddress as _velox_agent_v1_FloatingAddress, FloatingAddress__Output as _velox_agent_v1_FloatingAddress__Output } from './velox/agent/v1/FloatingAddress.js';
+import type { FlowSync as _velox_agent_v1_FlowSync, FlowSync__Output as _velox_agent_v1_FlowSync__Output } from './velox/agent/v1/FlowSync.js';
 import type { GetStatusRequest as _velox_agent_v1_GetStatusRequest, GetStatusRequest__Output as _velox_agent_v1_GetStatusRequest__Output } from './velox/agent/v1/GetStatusRequest.js';
 import type { HealthMonitor as _velox_agent_v1_HealthMonitor, HealthMonitor__Output as _velox_agent_v1_HealthMonitor__Output } from './velox/agent/v1/HealthMonitor.js';
 import type { Heartbeat as _velox_agent_v1_Heartbeat, Heartbeat__Output as _velox_agent_v1_Heartbeat__Output } from './velox/agent/v1/Heartbeat.js';
@@ -22,6 +24,7 @@ import type { ObjectStatus as _velox_agent_v1_ObjectStatus, ObjectStatus__Output
 import type { Pool as _velox_agent_v1_Pool, Pool__Output as _velox_agent_v1_Pool__Output } from './velox/agent/v1/Pool.js';
 import type { SessionPersistence as _velox_agent_v1_SessionPersistence, SessionPersistence__Output as _velox_agent_v1_SessionPersistence__Output } from './velox/agent/v1/SessionPersistence.js';
 import type { TlsCertificate as _velox_agent_v1_TlsCertificate, TlsCertificate__Output as _velox_agent_v1_TlsCertificate__Output } from './velox/agent/v1/TlsCertificate.js';
+import type { Vrrp as _velox_agent_v1_Vrrp, Vrrp__Output as _velox_agent_v1_Vrrp__Output } from './velox/agent/v1/Vrrp.js';
 
 type SubtypeConstructor<Constructor extends new (...args: any) => any, Subtype> = {
   new(...args: ConstructorParameters<Constructor>): Subtype;
@@ -38,6 +41,8 @@ export interface ProtoGrpcType {
         ApplyResponse: MessageTypeDefinition<_velox_agent_v1_ApplyResponse, _velox_agent_v1_ApplyResponse__Output>
         Counters: MessageTypeDefinition<_velox_agent_v1_Counters, _velox_agent_v1_Counters__Output>
         DataPlane: MessageTypeDefinition<_velox_agent_v1_DataPlane, _velox_agent_v1_DataPlane__Output>
+        FloatingAddress: MessageTypeDefinition<_velox_agent_v1_FloatingAddress, _velox_agent_v1_FloatingAddress__Output>
+        FlowSync: MessageTypeDefinition<_velox_agent_v1_FlowSync, _velox_agent_v1_FlowSync__Output>
         GetStatusRequest: MessageTypeDefinition<_velox_agent_v1_GetStatusRequest, _velox_agent_v1_GetStatusRequest__Output>
         HealthMonitor: MessageTypeDefinition<_velox_agent_v1_HealthMonitor, _velox_agent_v1_HealthMonitor__Output>
         Heartbeat: MessageTypeDefinition<_velox_agent_v1_Heartbeat, _velox_agent_v1_Heartbeat__Output>
@@ -52,6 +57,7 @@ export interface ProtoGrpcType {
         Pool: MessageTypeDefinition<_velox_agent_v1_Pool, _velox_agent_v1_Pool__Output>
         SessionPersistence: MessageTypeDefinition<_velox_agent_v1_SessionPersistence, _velox_agent_v1_SessionPersistence__Output>
         TlsCertificate: MessageTypeDefinition<_velox_agent_v1_TlsCertificate, _velox_agent_v1_TlsCertificate__Output>
+        Vrrp: MessageTypeDefinition<_velox_agent_v1_Vrrp, _velox_agent_v1_Vrrp__Output>
       }
     }
   }

@@ -5,6 +5,7 @@ import type { Listener as _velox_agent_v1_Listener, Listener__Output as _velox_a
 import type { Pool as _velox_agent_v1_Pool, Pool__Output as _velox_agent_v1_Pool__Output } from '../../../velox/agent/v1/Pool.js';
 import type { Heartbeat as _velox_agent_v1_Heartbeat, Heartbeat__Output as _velox_agent_v1_Heartbeat__Output } from '../../../velox/agent/v1/Heartbeat.js';
 import type { DataPlane as _velox_agent_v1_DataPlane, DataPlane__Output as _velox_agent_v1_DataPlane__Output } from '../../../velox/agent/v1/DataPlane.js';
+import type { Vrrp as _velox_agent_v1_Vrrp, Vrrp__Output as _velox_agent_v1_Vrrp__Output } from '../../../velox/agent/v1/Vrrp.js';
 import type { Long } from '@grpc/proto-loader';
 
 export interface AmphoraConfig {
@@ -16,6 +17,7 @@ export interface AmphoraConfig {
   'pools'?: (_velox_agent_v1_Pool)[];
   'heartbeat'?: (_velox_agent_v1_Heartbeat | null);
   'dataplane'?: (_velox_agent_v1_DataPlane | null);
+  'vrrp'?: (_velox_agent_v1_Vrrp | null);
 }
 
 export interface AmphoraConfig__Output {
@@ -27,4 +29,5 @@ export interface AmphoraConfig__Output {
   'pools': (_velox_agent_v1_Pool__Output)[];
   'heartbeat': (_velox_agent_v1_Heartbeat__Output | null);
   'dataplane': (_velox_agent_v1_DataPlane__Output | null);
+  'vrrp': (_velox_agent_v1_Vrrp__Output | null);
 }

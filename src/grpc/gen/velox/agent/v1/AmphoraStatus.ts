@@ -11,6 +11,7 @@ export interface AmphoraStatus {
   'listeners'?: (_velox_agent_v1_ObjectStatus)[];
   'pools'?: (_velox_agent_v1_ObjectStatus)[];
   'members'?: (_velox_agent_v1_ObjectStatus)[];
+  'vrrp_state'?: (string);
 }
 
 export interface AmphoraStatus__Output {
@@ -20,4 +21,5 @@ export interface AmphoraStatus__Output {
   'listeners': (_velox_agent_v1_ObjectStatus__Output)[];
   'pools': (_velox_agent_v1_ObjectStatus__Output)[];
   'members': (_velox_agent_v1_ObjectStatus__Output)[];
+  'vrrp_state': (string);
 }

@@ -10,6 +10,7 @@ export interface HeartbeatRequest {
   'listeners'?: (_velox_health_v1_ObjectHealth)[];
   'pools'?: (_velox_health_v1_ObjectHealth)[];
   'members'?: (_velox_health_v1_ObjectHealth)[];
+  'vrrp_state'?: (string);
 }
 
 export interface HeartbeatRequest__Output {
@@ -19,4 +20,5 @@ export interface HeartbeatRequest__Output {
   'listeners': (_velox_health_v1_ObjectHealth__Output)[];
   'pools': (_velox_health_v1_ObjectHealth__Output)[];
   'members': (_velox_health_v1_ObjectHealth__Output)[];
+  'vrrp_state': (string);
 }
