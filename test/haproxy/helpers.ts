@@ -105,6 +105,7 @@ export function amphora(listeners: Listener__Output[], pools: Pool__Output[]): A
     pools,
     heartbeat: null,
     dataplane: null,
+    vrrp: null,
   };
 }
 

@@ -32,6 +32,7 @@ export class NoopAmphoraDriver implements AmphoraDriver {
           listeners: [],
           pools: [],
           members: [],
+          vrrp_state: '',
         }),
       apply: (config) => {
         const version = versionOf(config.version);

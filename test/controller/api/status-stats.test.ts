@@ -47,6 +47,7 @@ function heartbeat(
     amphora_id: amphoraId,
     applied_version: '1',
     sequence: '1',
+    vrrp_state: '',
     listeners: [],
     pools: [],
     members: [],

@@ -172,6 +172,7 @@ export async function amphoraWithStats(
     amphora_id: amphoraId,
     applied_version: '1',
     sequence: '1',
+    vrrp_state: '',
     listeners: [
       {
         id: listenerId,
