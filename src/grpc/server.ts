@@ -70,6 +70,13 @@ export function agentHandlers(agent: Agent, log: Logger): AmphoraAgentHandlers {
         (err: unknown) => callback(grpcError(grpc.status.INTERNAL, (err as Error).message)),
       );
     },
+    // Declared in the contract; this build has neither VRRP nor certificate rotation yet.
+    ReleaseMastership(_call, callback) {
+      callback(grpcError(grpc.status.UNIMPLEMENTED, 'ReleaseMastership: this agent has no VRRP'));
+    },
+    RotateCertificate(_call, callback) {
+      callback(grpcError(grpc.status.UNIMPLEMENTED, 'RotateCertificate: not supported by this agent'));
+    },
   };
 }
 

@@ -22,6 +22,10 @@ import type { Listener as _velox_agent_v1_Listener, Listener__Output as _velox_a
 import type { Member as _velox_agent_v1_Member, Member__Output as _velox_agent_v1_Member__Output } from './velox/agent/v1/Member.js';
 import type { ObjectStatus as _velox_agent_v1_ObjectStatus, ObjectStatus__Output as _velox_agent_v1_ObjectStatus__Output } from './velox/agent/v1/ObjectStatus.js';
 import type { Pool as _velox_agent_v1_Pool, Pool__Output as _velox_agent_v1_Pool__Output } from './velox/agent/v1/Pool.js';
+import type { ReleaseMastershipRequest as _velox_agent_v1_ReleaseMastershipRequest, ReleaseMastershipRequest__Output as _velox_agent_v1_ReleaseMastershipRequest__Output } from './velox/agent/v1/ReleaseMastershipRequest.js';
+import type { ReleaseMastershipResponse as _velox_agent_v1_ReleaseMastershipResponse, ReleaseMastershipResponse__Output as _velox_agent_v1_ReleaseMastershipResponse__Output } from './velox/agent/v1/ReleaseMastershipResponse.js';
+import type { RotateCertificateRequest as _velox_agent_v1_RotateCertificateRequest, RotateCertificateRequest__Output as _velox_agent_v1_RotateCertificateRequest__Output } from './velox/agent/v1/RotateCertificateRequest.js';
+import type { RotateCertificateResponse as _velox_agent_v1_RotateCertificateResponse, RotateCertificateResponse__Output as _velox_agent_v1_RotateCertificateResponse__Output } from './velox/agent/v1/RotateCertificateResponse.js';
 import type { SessionPersistence as _velox_agent_v1_SessionPersistence, SessionPersistence__Output as _velox_agent_v1_SessionPersistence__Output } from './velox/agent/v1/SessionPersistence.js';
 import type { TlsCertificate as _velox_agent_v1_TlsCertificate, TlsCertificate__Output as _velox_agent_v1_TlsCertificate__Output } from './velox/agent/v1/TlsCertificate.js';
 import type { Vrrp as _velox_agent_v1_Vrrp, Vrrp__Output as _velox_agent_v1_Vrrp__Output } from './velox/agent/v1/Vrrp.js';
@@ -55,6 +59,10 @@ export interface ProtoGrpcType {
         Member: MessageTypeDefinition<_velox_agent_v1_Member, _velox_agent_v1_Member__Output>
         ObjectStatus: MessageTypeDefinition<_velox_agent_v1_ObjectStatus, _velox_agent_v1_ObjectStatus__Output>
         Pool: MessageTypeDefinition<_velox_agent_v1_Pool, _velox_agent_v1_Pool__Output>
+        ReleaseMastershipRequest: MessageTypeDefinition<_velox_agent_v1_ReleaseMastershipRequest, _velox_agent_v1_ReleaseMastershipRequest__Output>
+        ReleaseMastershipResponse: MessageTypeDefinition<_velox_agent_v1_ReleaseMastershipResponse, _velox_agent_v1_ReleaseMastershipResponse__Output>
+        RotateCertificateRequest: MessageTypeDefinition<_velox_agent_v1_RotateCertificateRequest, _velox_agent_v1_RotateCertificateRequest__Output>
+        RotateCertificateResponse: MessageTypeDefinition<_velox_agent_v1_RotateCertificateResponse, _velox_agent_v1_RotateCertificateResponse__Output>
         SessionPersistence: MessageTypeDefinition<_velox_agent_v1_SessionPersistence, _velox_agent_v1_SessionPersistence__Output>
         TlsCertificate: MessageTypeDefinition<_velox_agent_v1_TlsCertificate, _velox_agent_v1_TlsCertificate__Output>
         Vrrp: MessageTypeDefinition<_velox_agent_v1_Vrrp, _velox_agent_v1_Vrrp__Output>
