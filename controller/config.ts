@@ -59,8 +59,12 @@ export interface ControllerConfig {
   };
   /** Worker poll period when idle, and the lease a claimed job holds. */
   worker: { pollMs: number; leaseMs: number; provisionTimeoutMs: number };
-  /** Provider drivers listed besides velox and its aliases. */
-  providers: { enableNoop: boolean };
+  /**
+   * enableNoop lists noop_driver besides the amphora driver's names (amphora, octavia,
+   * velox); `default` is the provider of a load balancer created without one, listed
+   * first (Octavia's default_provider_driver).
+   */
+  providers: { enableNoop: boolean; default: string };
   /**
    * Which implementation backs each driver (controller/drivers/selection.ts): the real
    * ones, or Octavia-style no-ops that build nothing, so the API and the worker can be
@@ -187,7 +191,7 @@ export function defaultConfig(): ControllerConfig {
       ],
     },
     worker: { pollMs: 200, leaseMs: 60_000, provisionTimeoutMs: 30_000 },
-    providers: { enableNoop: false },
+    providers: { enableNoop: false, default: 'amphora' },
     drivers: { compute: 'netns', network: 'local', amphora: 'grpc' },
     quotas: {
       loadBalancer: -1,

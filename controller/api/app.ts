@@ -9,6 +9,7 @@ import type { ApiDeps } from './deps.js';
 import { localSecrets } from '../drivers/secrets/local.js';
 import type { SecretsDriver } from '../drivers/secrets/types.js';
 import { documentRoutes, openApiRoutes } from './openapi-routes.js';
+import { checkDefaultProvider } from './provider-catalog.js';
 import { amphoraRoutes } from './routes/amphorae.js';
 import { healthMonitorRoutes } from './routes/health-monitors.js';
 import { catalogRoutes } from './routes/catalog.js';
@@ -36,6 +37,7 @@ export interface BuildAppOptions extends Omit<ApiDeps, 'secrets'> {
 
 export async function buildApp(deps: BuildAppOptions): Promise<FastifyInstance> {
   const { logger, secrets, ...rest } = deps;
+  checkDefaultProvider(rest.config);
   const api: ApiDeps = { ...rest, secrets: secrets ?? localSecrets(rest.db, rest.config) };
   const app = Fastify({
     ...(logger && typeof logger === 'object' && 'child' in logger

@@ -8,6 +8,7 @@ import { getAvailabilityZone } from '../db/availability-zone-repo.js';
 import { getFlavor } from '../db/flavor-repo.js';
 import { AVAILABILITY_ZONE_PROFILE_TABLE, FLAVOR_PROFILE_TABLE, getProfile } from '../db/profile-repo.js';
 import type { ApiDeps } from './deps.js';
+import { flavorTopology } from './flavor-capabilities.js';
 import { providerDriver, resolveProvider, validateProfileData } from './provider-catalog.js';
 import type { LoadBalancerPost } from './schemas/load-balancer.js';
 
@@ -16,6 +17,8 @@ export interface Placement {
   topology: string;
   flavorId: string | null;
   availabilityZone: string | null;
+  /** The zone profile's validated data ({} without a zone): checked against the VIP next. */
+  zoneData: Record<string, unknown>;
 }
 
 async function profileData(deps: ApiDeps, table: typeof FLAVOR_PROFILE_TABLE, id: string) {
@@ -49,22 +52,21 @@ export async function resolvePlacement(deps: ApiDeps, lb: LoadBalancerPost): Pro
   }
   const provider = resolveProvider(deps.config, lb.provider ?? flavorProfile?.provider_name);
 
-  const flavorData = flavorProfile
-    ? validateProfileData(deps.config, provider, 'flavor', flavorProfile.data)
-    : {};
+  const flavorData = flavorProfile ? validateProfileData(deps, provider, 'flavor', flavorProfile.data) : {};
+  let zoneData: Record<string, unknown> = {};
   if (zone) {
     const zoneProfile = await profileData(
       deps,
       AVAILABILITY_ZONE_PROFILE_TABLE,
       zone.availability_zone_profile_id,
     );
-    validateProfileData(deps.config, provider, 'availability_zone', zoneProfile.data);
+    zoneData = validateProfileData(deps, provider, 'availability_zone', zoneProfile.data);
   }
-  const topology = flavorData['loadbalancer_topology'];
   return {
     provider,
-    topology: typeof topology === 'string' ? topology : 'SINGLE',
+    topology: flavorTopology(flavorData) ?? 'SINGLE',
     flavorId: flavor?.id ?? null,
     availabilityZone: zone?.name ?? null,
+    zoneData,
   };
 }

@@ -206,12 +206,3 @@ export function checkSessionPersistence(
   }
   if (sp.persistence_granularity) checkIpAddress('persistence_granularity', sp.persistence_granularity);
 }
-
-/** The provider names clients use for the default driver. */
-export const PROVIDER = 'velox';
-export const PROVIDER_ALIASES = ['velox', 'octavia', 'amphora'];
-
-export function checkProvider(requested: string | null | undefined): string {
-  if (requested === undefined || requested === null || PROVIDER_ALIASES.includes(requested)) return PROVIDER;
-  throw new VeloxError('ProviderNotEnabled', { prov: requested });
-}

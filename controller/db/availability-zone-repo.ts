@@ -44,3 +44,20 @@ export async function availabilityZoneInUse(ex: Executor, name: string): Promise
     .executeTakeFirst();
   return r !== undefined;
 }
+
+/** The data of a zone's profile, parsed (validated when the profile was written). */
+export async function availabilityZoneData(ex: Executor, name: string): Promise<Record<string, unknown>> {
+  const r = await ex
+    .selectFrom('availability_zone')
+    .innerJoin(
+      'availability_zone_profile',
+      'availability_zone_profile.id',
+      'availability_zone.availability_zone_profile_id',
+    )
+    .select('availability_zone_profile.availability_zone_data')
+    .where('availability_zone.name', '=', name)
+    .executeTakeFirst();
+  // A zone in use cannot be deleted: a missing one is a broken database.
+  if (!r) throw new Error(`availability zone ${name} is missing`);
+  return JSON.parse(r.availability_zone_data) as Record<string, unknown>;
+}

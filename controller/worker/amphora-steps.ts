@@ -3,9 +3,11 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import * as amphorae from '../db/amphora-repo.js';
+import { availabilityZoneData } from '../db/availability-zone-repo.js';
 import { loadLoadBalancerGraph, markGraphActive } from '../db/worker-repo.js';
 import { grpcAmphoraDriver } from '../drivers/amphora/grpc.js';
 import type { AmphoraAgentApi } from '../drivers/amphora/types.js';
+import { managementNetwork, managementSubnet } from '../drivers/network/management.js';
 import { buildAmphoraConfig } from './config-builder.js';
 import { addressesOf, need, nicsOf, type LbFlowContext } from './flow-context.js';
 import type { Step } from './steps.js';
@@ -76,8 +78,10 @@ export const allocatePorts: LbStep = {
         projectId: lb.project_id,
       });
     const subnets = network.listSubnets();
-    const mgmt = subnets.find((s) => network.findNetwork(s.network_id)?.management);
-    if (!mgmt) throw new Error('no management network configured');
+    // The zone's management_network, if it names one (availability zone profiles).
+    const zone = lb.availability_zone ? await availabilityZoneData(db, lb.availability_zone) : {};
+    const named = zone['management_network'];
+    const mgmt = managementSubnet(network, managementNetwork(network, named as string | undefined));
     const mgmtPort = await port(mgmt.id, `octavia-lb-mgmt-${amp.id}`);
     const vrrp = await port(lb.vip_subnet_id, `octavia-lb-vrrp-${amp.id}`);
     const memberIps: Record<string, string> = {};

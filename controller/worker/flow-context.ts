@@ -7,6 +7,7 @@ import type { Db } from '../db/database.js';
 import type { LoadBalancerGraph } from '../db/worker-repo.js';
 import type { CertificateAuthority, IssuedCert } from '../drivers/certs/ca.js';
 import type { AmphoraNic, ComputeDriver } from '../drivers/compute/types.js';
+import { managementSubnetOf } from '../drivers/network/management.js';
 import type { NetworkDriver, Subnet } from '../drivers/network/types.js';
 import type { AmphoraAgentApi, AmphoraDriver } from '../drivers/amphora/types.js';
 import type { SecretsDriver } from '../drivers/secrets/types.js';
@@ -110,15 +111,12 @@ export function addressesOf(
 
 export function nicsOf(network: NetworkDriver, graph: LoadBalancerGraph, amp: AmphoraRow) {
   const lb = graph.loadBalancer;
-  const mgmt = network.listSubnets().find((s) => network.findNetwork(s.network_id)?.management);
-  if (!mgmt) throw new Error('no management network configured');
+  const mgmtIp = need(amp.lb_network_ip ?? undefined, 'lb_network_ip');
+  // The management network its port was allocated on (its zone's, or the default).
+  const mgmt = managementSubnetOf(network, mgmtIp);
   const vipSubnet = subnet(network, lb.vip_subnet_id);
   const nics: AmphoraNic[] = [
-    {
-      name: 'mgmt0',
-      bridge: bridgeOf(network, mgmt),
-      addresses: [`${need(amp.lb_network_ip ?? undefined, 'lb_network_ip')}/${prefixOf(mgmt)}`],
-    },
+    { name: 'mgmt0', bridge: bridgeOf(network, mgmt), addresses: [`${mgmtIp}/${prefixOf(mgmt)}`] },
     {
       name: 'vip0',
       bridge: bridgeOf(network, vipSubnet),

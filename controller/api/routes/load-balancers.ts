@@ -31,6 +31,7 @@ import {
 import { createLoadBalancerGraph, graphTlsRefs } from '../lb-graph.js';
 import { TlsRefs } from '../tls-refs.js';
 import { renderFullLoadBalancer } from '../lb-graph-view.js';
+import { checkVipNetworkAllowed } from '../availability-zone-capabilities.js';
 import { resolvePlacement } from '../lb-placement.js';
 import { checkIpAddress } from '../validate.js';
 import { loadBalancerFields, loadBalancerView, type LoadBalancerView } from '../views/load-balancer.js';
@@ -139,6 +140,7 @@ export function loadBalancerRoutes(deps: ApiDeps): FastifyPluginAsync {
       checkUnsupportedOptions(body);
       const placement = await resolvePlacement(deps, body);
       const subnet = await resolveVipSubnet(deps, body);
+      checkVipNetworkAllowed(deps.network, placement.zoneData, subnet.network_id);
       // Before the transaction: the secrets store may read the same database.
       const refs = await TlsRefs.fetch(deps.secrets, { projectId }, graphTlsRefs(body));
       const id = randomUUID();

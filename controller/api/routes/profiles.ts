@@ -108,7 +108,7 @@ export function profileRoutes(deps: ApiDeps, spec: ProfileKindSpec): FastifyPlug
       const body = bodyOf(req);
       const provider = body['provider_name']!;
       const data = body[dataName]!;
-      validateProfileData(deps.config, provider, spec.kind, data);
+      validateProfileData(deps, provider, spec.kind, data);
       const row: ProfileRow = {
         id: randomUUID(),
         name: body['name']!,
@@ -141,7 +141,7 @@ export function profileRoutes(deps: ApiDeps, spec: ProfileKindSpec): FastifyPlug
             throw new VeloxError('ObjectInUse', { object: spec.inUseObject, id });
           }
           validateProfileData(
-            deps.config,
+            deps,
             patch.provider_name ?? current.provider_name,
             spec.kind,
             patch.data ?? current.data,

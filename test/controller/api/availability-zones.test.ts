@@ -70,11 +70,11 @@ t.test('availability zone profile validation and RBAC', async (t) => {
   let r = await post({ availability_zone_data: 'nope' });
   t.equal(r.status, 400);
   t.equal(fault(r), 'nope is not a valid option for availability_zone_data');
-  r = await post({ availability_zone_data: '{"management_network": "x"}' });
+  r = await post({ availability_zone_data: '{"management_net": "x"}' });
   t.equal(r.status, 501);
   t.equal(
     fault(r),
-    "Provider 'velox' does not support a requested option: Additional properties are not allowed ('management_network' was unexpected)",
+    "Provider 'velox' does not support a requested option: Additional properties are not allowed ('management_net' was unexpected)",
   );
   r = await post({ availability_zone_data: '{"compute_zone": 3}' });
   t.equal(r.status, 501);

@@ -47,7 +47,7 @@ t.test('openstack loadbalancer create/list/show, listener, pool, member', async 
     name: 'lb1',
     provisioning_status: 'PENDING_CREATE',
     vip_address: '172.30.1.10',
-    provider: 'velox',
+    provider: 'amphora',
   });
   const lbId = lb['id'] as string;
   await h.activate(lbId);

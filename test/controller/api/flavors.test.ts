@@ -85,16 +85,16 @@ t.test('flavor profile validation', async (t) => {
   t.equal(r.status, 501);
   t.equal(fault(r), "Provider 'velox' does not support a requested option: [1, 2] is not of type 'object'");
 
-  r = await post({ flavor_data: '{"compute_flavor": "m1"}' });
+  r = await post({ flavor_data: '{"compute_flavour": "m1"}' });
   t.equal(r.status, 501);
   t.equal(
     fault(r),
-    "Provider 'velox' does not support a requested option: Additional properties are not allowed ('compute_flavor' was unexpected)",
+    "Provider 'velox' does not support a requested option: Additional properties are not allowed ('compute_flavour' was unexpected)",
   );
 
-  r = await post({ flavor_data: '{"loadbalancer_topology": "ACTIVE_STANDBY"}' });
+  r = await post({ flavor_data: '{"loadbalancer_topology": "DUAL"}' });
   t.equal(r.status, 501);
-  t.match(fault(r), /loadbalancer_topology 'ACTIVE_STANDBY' is not one of \['SINGLE'\]/);
+  t.match(fault(r), /loadbalancer_topology 'DUAL' is not one of \['ACTIVE_STANDBY', 'SINGLE'\]/);
 
   r = await post({ flavor_data: '{"loadbalancer_topology": 1}' });
   t.equal(r.status, 501);
@@ -329,10 +329,10 @@ t.test('load balancer create with a flavor', async (t) => {
   let r = await post({ flavor_id: fl.id });
   t.equal(r.status, 201);
   t.equal(r.body.loadbalancer.flavor_id, fl.id);
-  t.equal(r.body.loadbalancer.provider, 'velox', 'the flavor profile provider, an alias of velox');
+  t.equal(r.body.loadbalancer.provider, 'amphora', "the flavor profile's provider, as it names it");
   const lbId = r.body.loadbalancer.id;
   const row = await h.db.selectFrom('load_balancer').selectAll().where('id', '=', lbId).executeTakeFirst();
-  t.match(row, { flavor_id: fl.id, topology: 'SINGLE', provider: 'velox' });
+  t.match(row, { flavor_id: fl.id, topology: 'SINGLE', provider: 'amphora' });
   r = await h.req('GET', `/v2/lbaas/loadbalancers?flavor_id=${fl.id}`);
   t.same(
     r.body.loadbalancers.map((l: { id: string }) => l.id),
@@ -341,6 +341,7 @@ t.test('load balancer create with a flavor', async (t) => {
 
   r = await post({ flavor_id: fl.id, provider: 'octavia' });
   t.equal(r.status, 201, 'an alias of the flavor provider matches');
+  t.equal(r.body.loadbalancer.provider, 'octavia', 'and is the name the load balancer keeps');
 
   r = await post({ flavor_id: fl.id, provider: 'bogus' });
   t.equal(r.status, 400);

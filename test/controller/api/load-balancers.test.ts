@@ -27,7 +27,7 @@ t.test('create answers 201 with Octavia fields and defaults, and enqueues create
     additional_vips: [],
     listeners: [],
     pools: [],
-    provider: 'velox',
+    provider: 'amphora',
     flavor_id: null,
     availability_zone: null,
     tags: ['a'],
@@ -43,7 +43,7 @@ t.test('create answers 201 with Octavia fields and defaults, and enqueues create
   });
   t.equal(second.status, 201, 'the /v2.0 alias and vip_network_id work');
   t.equal(second.body.loadbalancer.vip_address, '172.30.1.11', 'the next free address');
-  t.equal(second.body.loadbalancer.provider, 'velox', 'amphora is an alias of the velox provider');
+  t.equal(second.body.loadbalancer.provider, 'amphora', 'the name the request used');
 });
 
 t.test('create validation errors', async (t) => {

@@ -9,25 +9,28 @@ import { fault, harness } from './helpers.js';
 
 const MEMBER = { 'X-Project-Id': 'p1' };
 
-t.test('providers lists velox and its aliases, fields selects attributes', async (t) => {
-  const h = await harness();
-  t.teardown(() => h.close());
-  const r = await h.req('GET', '/v2/lbaas/providers');
-  t.equal(r.status, 200);
-  t.same(
-    r.body.providers.map((p: { name: string }) => p.name),
-    ['velox', 'amphora', 'octavia'],
-  );
-  for (const p of r.body.providers) t.type(p.description, 'string');
-  t.notOk(
-    r.body.providers.some((p: { name: string }) => p.name === 'noop_driver'),
-    'no-op off by default',
-  );
+t.test(
+  'providers lists the default (amphora) first, then its aliases; fields selects attributes',
+  async (t) => {
+    const h = await harness();
+    t.teardown(() => h.close());
+    const r = await h.req('GET', '/v2/lbaas/providers');
+    t.equal(r.status, 200);
+    t.same(
+      r.body.providers.map((p: { name: string }) => p.name),
+      ['amphora', 'octavia', 'velox'],
+    );
+    for (const p of r.body.providers) t.type(p.description, 'string');
+    t.notOk(
+      r.body.providers.some((p: { name: string }) => p.name === 'noop_driver'),
+      'no-op off by default',
+    );
 
-  const member = await h.req('GET', '/v2.0/lbaas/providers?fields=name', undefined, MEMBER);
-  t.equal(member.status, 200, 'anyone may list providers');
-  t.same(member.body, { providers: [{ name: 'velox' }, { name: 'amphora' }, { name: 'octavia' }] });
-});
+    const member = await h.req('GET', '/v2.0/lbaas/providers?fields=name', undefined, MEMBER);
+    t.equal(member.status, 200, 'anyone may list providers');
+    t.same(member.body, { providers: [{ name: 'amphora' }, { name: 'octavia' }, { name: 'velox' }] });
+  },
+);
 
 t.test('the no-op driver is listed when enabled in configuration', async (t) => {
   const config = controllerConfig(
@@ -43,7 +46,7 @@ t.test('the no-op driver is listed when enabled in configuration', async (t) => 
   const r = await app.inject({ method: 'GET', url: '/v2/lbaas/providers' });
   t.same(
     r.json().providers.map((p: { name: string }) => p.name),
-    ['velox', 'amphora', 'octavia', 'noop_driver'],
+    ['amphora', 'octavia', 'velox', 'noop_driver'],
   );
   const caps = await app.inject({
     method: 'GET',
@@ -59,21 +62,26 @@ t.test('flavor capabilities of velox and its aliases', async (t) => {
   for (const provider of ['velox', 'amphora', 'octavia']) {
     const r = await h.req('GET', `/v2/lbaas/providers/${provider}/flavor_capabilities`);
     t.equal(r.status, 200);
-    t.equal(r.body.flavor_capabilities.length, 1);
-    t.equal(r.body.flavor_capabilities[0].name, 'loadbalancer_topology');
-    t.match(r.body.flavor_capabilities[0].description, /SINGLE/);
+    t.same(
+      r.body.flavor_capabilities.map((c: { name: string }) => c.name),
+      ['loadbalancer_topology', 'compute_flavor', 'amp_image_tag', 'sriov_vip', 'allow_member_sriov'],
+    );
+    t.match(r.body.flavor_capabilities[0].description, /SINGLE.*ACTIVE_STANDBY/);
   }
   const named = await h.req(
     'GET',
     '/v2/lbaas/providers/velox/flavor_capabilities?name=loadbalancer_topology',
   );
   t.equal(named.body.flavor_capabilities.length, 1, 'name filter keeps a match');
-  const other = await h.req('GET', '/v2/lbaas/providers/velox/flavor_capabilities?name=compute_flavor');
+  const other = await h.req('GET', '/v2/lbaas/providers/velox/flavor_capabilities?name=compute_flavour');
   t.same(other.body, { flavor_capabilities: [] }, 'name filter drops others');
   const desc = await h.req('GET', '/v2/lbaas/providers/velox/flavor_capabilities?description=nope');
   t.same(desc.body, { flavor_capabilities: [] }, 'description filter');
-  const fields = await h.req('GET', '/v2/lbaas/providers/velox/flavor_capabilities?fields=name');
-  t.same(fields.body, { flavor_capabilities: [{ name: 'loadbalancer_topology' }] });
+  const fields = await h.req(
+    'GET',
+    '/v2/lbaas/providers/velox/flavor_capabilities?fields=name&name=amp_image_tag',
+  );
+  t.same(fields.body, { flavor_capabilities: [{ name: 'amp_image_tag' }] });
 });
 
 t.test('availability zone capabilities of velox', async (t) => {
@@ -83,7 +91,7 @@ t.test('availability zone capabilities of velox', async (t) => {
   t.equal(r.status, 200);
   t.same(
     r.body.availability_zone_capabilities.map((c: { name: string }) => c.name),
-    ['compute_zone'],
+    ['compute_zone', 'volume_zone', 'management_network', 'valid_vip_networks'],
   );
   const fields = await h.req(
     'GET',

@@ -51,19 +51,30 @@ t.test('providers and their capabilities', async (t) => {
   if (missing) return void t.fail(missing);
   const { os, json } = await clientHarness(t);
   const providers = await json('loadbalancer', 'provider', 'list');
-  t.match(providers[0], { name: 'velox', description: /Velox/ });
-  t.ok(
-    providers.some((p: { name: string }) => p.name === 'amphora'),
-    'the amphora alias is listed',
+  t.match(providers[0], { name: 'amphora', description: /amphora/ }, 'the default provider first');
+  t.same(
+    providers.map((p: { name: string }) => p.name),
+    ['amphora', 'octavia', 'velox'],
+    'its aliases after it',
   );
-  t.match(await json('loadbalancer', 'provider', 'capability', 'list', '--flavor', 'velox'), [
-    { type: 'flavor', name: 'loadbalancer_topology' },
-  ]);
-  t.match(await json('loadbalancer', 'provider', 'capability', 'list', '--availability-zone', 'velox'), [
-    { type: 'availability_zone', name: 'compute_zone' },
-  ]);
-  const both = await json('loadbalancer', 'provider', 'capability', 'list', 'velox');
-  t.same(both.map((c: { name: string }) => c.name).sort(), ['compute_zone', 'loadbalancer_topology']);
+  t.same(
+    (await json('loadbalancer', 'provider', 'capability', 'list', '--flavor', 'amphora')).map(
+      (c: { type: string; name: string }) => `${c.type}:${c.name}`,
+    ),
+    ['loadbalancer_topology', 'compute_flavor', 'amp_image_tag', 'sriov_vip', 'allow_member_sriov'].map(
+      (n) => `flavor:${n}`,
+    ),
+  );
+  t.same(
+    (await json('loadbalancer', 'provider', 'capability', 'list', '--availability-zone', 'velox')).map(
+      (c: { type: string; name: string }) => `${c.type}:${c.name}`,
+    ),
+    ['compute_zone', 'volume_zone', 'management_network', 'valid_vip_networks'].map(
+      (n) => `availability_zone:${n}`,
+    ),
+  );
+  const both = await json('loadbalancer', 'provider', 'capability', 'list', 'amphora');
+  t.equal(both.length, 9, 'flavor and zone capabilities together');
   await t.rejects(
     os('loadbalancer', 'provider', 'capability', 'list', 'nope'),
     /not enabled|nope/,

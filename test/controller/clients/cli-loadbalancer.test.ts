@@ -25,7 +25,7 @@ t.test('load balancer: the full cycle through the CLI', async (t) => {
     name: 'lb1',
     description: 'first',
     provisioning_status: 'PENDING_CREATE',
-    provider: 'velox',
+    provider: 'amphora',
   });
   t.same([...String(lb.tags).split(/[\s,]+/)].sort(), ['blue', 'green'], 'tags as created');
   const lbId = lb.id as string;

@@ -39,8 +39,8 @@ t.test('openstacksdk: quotas, providers, flavors, availability zones, amphorae',
   t.match(r['quota.unset'], { load_balancers: 3, members: defaults.members }, 'unset one: its default');
   t.match(r['quota.reset'], { load_balancers: defaults.load_balancers, members: defaults.members }, 'reset');
 
-  t.match(r['providers'][0], { name: 'velox' });
-  t.match(r['capabilities.flavor'], [{ name: 'loadbalancer_topology' }]);
+  t.match(r['providers'][0], { name: 'amphora' }, 'the default provider first');
+  t.match(r['capabilities.flavor'], [{ name: 'loadbalancer_topology' }, { name: 'compute_flavor' }]);
   t.match(r['capabilities.az'], { availability_zone_capabilities: [{ name: 'compute_zone' }] });
 
   t.match(r['flavorprofile.create'], { name: 'fp', provider_name: 'velox' });

@@ -30,7 +30,7 @@ t.test('a VIP on any subnet id: PENDING_CREATE, then ACTIVE through the worker, 
   t.equal(r.body.loadbalancer.provisioning_status, 'PENDING_CREATE');
   t.equal(r.body.loadbalancer.vip_subnet_id, subnet);
   t.match(r.body.loadbalancer.vip_address, /^198\.19\.\d+\.\d+$/, 'an address of the no-op IPv4 range');
-  t.equal(r.body.loadbalancer.provider, 'velox');
+  t.equal(r.body.loadbalancer.provider, 'amphora', 'the default provider');
   const lb = await h.waitFor(`/loadbalancers/${r.body.loadbalancer.id}`, 'loadbalancer', isActive);
   // Nothing measures operating status: it stays OFFLINE, as Octavia's no-op shows it,
   // and never goes to ERROR for want of heartbeats (staleAfterMs is 200 ms here).

@@ -18,10 +18,10 @@ t.teardown(() => h?.close());
 
 const names = (body: { providers: { name: string }[] }) => body.providers.map((p) => p.name);
 
-t.test('the provider list: velox, its aliases and noop_driver when enabled', async (t) => {
+t.test('the provider list: amphora (the default), its aliases and noop_driver when enabled', async (t) => {
   const r = await h.api('GET', '/providers');
   t.equal(r.status, 200);
-  t.same(names(r.body as never), ['velox', 'amphora', 'octavia', 'noop_driver']);
+  t.same(names(r.body as never), ['amphora', 'octavia', 'velox', 'noop_driver']);
   t.equal(r.body.providers[3].description, 'The No-Op driver.');
 
   const config = controllerConfig({ database: { driver: 'sqlite', path: ':memory:' } }, '');
@@ -33,7 +33,7 @@ t.test('the provider list: velox, its aliases and noop_driver when enabled', asy
     await db.destroy();
   });
   const off = await app.inject({ method: 'GET', url: '/v2/lbaas/providers' });
-  t.same(names(off.json()), ['velox', 'amphora', 'octavia']);
+  t.same(names(off.json()), ['amphora', 'octavia', 'velox']);
   const refused = await app.inject({
     method: 'POST',
     url: '/v2/lbaas/loadbalancers',
