@@ -25,6 +25,12 @@ async function profileData(deps: ApiDeps, table: typeof FLAVOR_PROFILE_TABLE, id
   return profile;
 }
 
+/** The flavor profile's loadbalancer_topology, if it names one (checked at profile create). */
+export function flavorTopology(flavorData: Record<string, unknown>): string | undefined {
+  const t = flavorData['loadbalancer_topology'];
+  return typeof t === 'string' ? t : undefined;
+}
+
 export async function resolvePlacement(deps: ApiDeps, lb: LoadBalancerPost): Promise<Placement> {
   const flavor = lb.flavor_id ? await getFlavor(deps.db, lb.flavor_id) : undefined;
   if (lb.flavor_id) {
@@ -60,10 +66,9 @@ export async function resolvePlacement(deps: ApiDeps, lb: LoadBalancerPost): Pro
     );
     validateProfileData(deps.config, provider, 'availability_zone', zoneProfile.data);
   }
-  const topology = flavorData['loadbalancer_topology'];
   return {
     provider,
-    topology: typeof topology === 'string' ? topology : 'SINGLE',
+    topology: flavorTopology(flavorData) ?? deps.config.controllerWorker.loadbalancerTopology,
     flavorId: flavor?.id ?? null,
     availabilityZone: zone?.name ?? null,
   };

@@ -28,9 +28,10 @@ const VELOX_CAPABILITIES: Record<ProfileKind, Capability[]> = {
   flavor: [
     {
       name: 'loadbalancer_topology',
-      description: 'The load balancer topology. One of: SINGLE - One amphora per load balancer.',
+      description:
+        'The load balancer topology. One of: SINGLE - One amphora per load balancer. ACTIVE_STANDBY - Two amphora per load balancer.',
       type: 'string',
-      values: ['SINGLE'],
+      values: ['SINGLE', 'ACTIVE_STANDBY'],
     },
   ],
   availability_zone: [

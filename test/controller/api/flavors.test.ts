@@ -93,8 +93,10 @@ t.test('flavor profile validation', async (t) => {
   );
 
   r = await post({ flavor_data: '{"loadbalancer_topology": "ACTIVE_STANDBY"}' });
+  t.equal(r.status, 201, 'ACTIVE_STANDBY is a topology of velox');
+  r = await post({ flavor_data: '{"loadbalancer_topology": "ACTIVE_ACTIVE"}' });
   t.equal(r.status, 501);
-  t.match(fault(r), /loadbalancer_topology 'ACTIVE_STANDBY' is not one of \['SINGLE'\]/);
+  t.match(fault(r), /loadbalancer_topology 'ACTIVE_ACTIVE' is not one of \['SINGLE', 'ACTIVE_STANDBY'\]/);
 
   r = await post({ flavor_data: '{"loadbalancer_topology": 1}' });
   t.equal(r.status, 501);
