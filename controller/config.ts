@@ -73,6 +73,8 @@ export interface ControllerConfig {
   drivers: DriverSelection;
   /** Default quota per project and resource, where no explicit quota is set; -1 = unlimited. */
   quotas: QuotaDefaults;
+  /** Octavia's [controller_worker]: the default topology and the VRRP knobs of ACTIVE_STANDBY. */
+  controllerWorker: ControllerWorkerConfig;
   /** Where TLS certificates and keys of listeners and pools come from. */
   secrets: SecretsConfig;
 }
@@ -115,6 +117,30 @@ export interface KeystoneConfig {
   cacheSeconds: number;
   /** Per request to Keystone; no answer in time is a 503. */
   timeoutMs: number;
+}
+
+export type Topology = 'SINGLE' | 'ACTIVE_STANDBY';
+export const TOPOLOGIES: readonly Topology[] = ['SINGLE', 'ACTIVE_STANDBY'];
+
+/**
+ * Octavia's [controller_worker] options. `loadbalancerTopology` is the topology of a load
+ * balancer whose flavor does not name one. The VRRP timers are whole seconds because the
+ * agent contract (Vrrp.advert_int) is: keepalived would take a fractional advert_int with
+ * VRRPv3, but a planned failover does not wait for adverts (the MASTER leaves with
+ * priority 0 and the BACKUP takes over after its skew time, (256 - 90) / 256 s ≈ 0.65 s
+ * with advert_int 1), so 1 s already moves the VIP in under a second; an unplanned one
+ * takes 3 × advert_int + skew ≈ 3.7 s. Octavia's defaults except the check interval: 1 s
+ * instead of 5, so a dead data plane gives up mastership after 2 s, not 10.
+ * Octavia's vrrp_garp_refresh_count has no field in the contract (keepalived's
+ * garp_master_refresh_repeat is the agent's choice) and is not configurable here.
+ */
+export interface ControllerWorkerConfig {
+  loadbalancerTopology: Topology;
+  vrrpAdvertInt: number;
+  vrrpCheckInterval: number;
+  vrrpFailCount: number;
+  vrrpSuccessCount: number;
+  vrrpGarpRefreshInterval: number;
 }
 
 /** Octavia's [quotas] default_*_quota options. */
@@ -203,6 +229,14 @@ export function defaultConfig(): ControllerConfig {
       l7rule: -1,
     },
     secrets: { driver: 'local' },
+    controllerWorker: {
+      loadbalancerTopology: 'SINGLE',
+      vrrpAdvertInt: 1,
+      vrrpCheckInterval: 1,
+      vrrpFailCount: 2,
+      vrrpSuccessCount: 2,
+      vrrpGarpRefreshInterval: 5,
+    },
   };
 }
 
@@ -228,7 +262,38 @@ export function controllerConfig(
   const url = process.env.VELOX_DATABASE_URL;
   if (url) cfg.database = { driver: 'postgres', url };
   cfg = merge(cfg, overrides);
-  return { ...cfg, database: checkDatabaseConfig(cfg.database), secrets: checkSecretsConfig(cfg.secrets) };
+  return {
+    ...cfg,
+    database: checkDatabaseConfig(cfg.database),
+    secrets: checkSecretsConfig(cfg.secrets),
+    controllerWorker: checkControllerWorkerConfig(cfg.controllerWorker),
+  };
+}
+
+/** The topology must be one Octavia knows; the timers whole seconds keepalived accepts. */
+export function checkControllerWorkerConfig(given: ControllerWorkerConfig): ControllerWorkerConfig {
+  const cw = given as unknown as Partial<Record<string, unknown>>; // as read from a file
+  if (!TOPOLOGIES.includes(cw.loadbalancerTopology as Topology)) {
+    throw new Error(
+      `controllerWorker.loadbalancerTopology must be one of ${TOPOLOGIES.join(', ')}, not ${JSON.stringify(cw.loadbalancerTopology)}`,
+    );
+  }
+  const ranges: Record<string, [number, number]> = {
+    vrrpAdvertInt: [1, 255], // keepalived: advert_int up to 255 s
+    vrrpCheckInterval: [1, 3600],
+    vrrpFailCount: [1, 100],
+    vrrpSuccessCount: [1, 100],
+    vrrpGarpRefreshInterval: [1, 3600],
+  };
+  for (const [key, [min, max]] of Object.entries(ranges)) {
+    const v = cw[key];
+    if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) {
+      throw new Error(
+        `controllerWorker.${key} must be a whole number from ${min} to ${max}, not ${JSON.stringify(v)}`,
+      );
+    }
+  }
+  return given;
 }
 
 /** Only the local store exists yet (Barbican will implement the same SecretsDriver). */

@@ -64,7 +64,7 @@ export async function resolvePlacement(deps: ApiDeps, lb: LoadBalancerPost): Pro
   }
   return {
     provider,
-    topology: flavorTopology(flavorData) ?? 'SINGLE',
+    topology: flavorTopology(flavorData) ?? deps.config.controllerWorker.loadbalancerTopology,
     flavorId: flavor?.id ?? null,
     availabilityZone: zone?.name ?? null,
     zoneData,

@@ -1,6 +1,7 @@
 // What the operator actions need from the database: load balancer failover (Octavia's
-// set_status_for_failover: ACTIVE or ERROR may fail over), an amphora config push,
-// and an amphora's statistics (Octavia's get_amphora_stats).
+// set_status_for_failover: ACTIVE or ERROR may fail over), amphora failover (the one
+// entry point the API and the health manager share), an amphora config push, and an
+// amphora's statistics (Octavia's get_amphora_stats).
 import { VeloxError } from '../errors.js';
 import { now, type Db, type Executor } from './database.js';
 import { enqueueJob } from './status-gate.js';
@@ -27,6 +28,55 @@ export async function startLoadBalancerFailover(db: Db, lbId: string): Promise<v
       throw new VeloxError('LBPendingStateError', { state: lb.provisioning_status, id: lbId });
     }
     await enqueueJob(trx, 'failover_lb', lbId);
+  });
+}
+
+/**
+ * In one transaction: the amphora's load balancer becomes PENDING_UPDATE and a
+ * failover_amphora job naming the amphora is enqueued (controller/worker/ha-flows.ts for
+ * ACTIVE_STANDBY, a rebuild for SINGLE). From ACTIVE or ERROR (as the load balancer
+ * failover: the health manager fails over what is broken), or only from ACTIVE with
+ * `onlyFromActive` (the amphora API, as Octavia's test_and_set_provisioning_status).
+ * Refused (409) while the load balancer is PENDING_*: another job is on it.
+ */
+export async function enqueueAmphoraFailover(
+  db: Db,
+  amphoraId: string,
+  reason: string,
+  opts: { onlyFromActive?: boolean } = {},
+): Promise<void> {
+  await db.transaction().execute(async (trx) => {
+    const amp = await trx
+      .selectFrom('amphora')
+      .select(['id', 'load_balancer_id', 'status'])
+      .where('id', '=', amphoraId)
+      .executeTakeFirst();
+    if (!amp || amp.status === 'DELETED')
+      throw new VeloxError('NotFound', { resource: 'Amphora', id: amphoraId });
+    const lbId = amp.load_balancer_id;
+    if (!lbId) {
+      throw new VeloxError('ValidationException', {
+        detail: `Amphora ${amphoraId} is not part of a load balancer.`,
+      });
+    }
+    const res = await trx
+      .updateTable('load_balancer')
+      .set({ provisioning_status: 'PENDING_UPDATE', updated_at: now() })
+      .where('id', '=', lbId)
+      .where('provisioning_status', 'in', opts.onlyFromActive ? ['ACTIVE'] : FAILOVERABLE)
+      .executeTakeFirst();
+    if (Number(res.numUpdatedRows) !== 1) {
+      const lb = await trx
+        .selectFrom('load_balancer')
+        .select('provisioning_status')
+        .where('id', '=', lbId)
+        .executeTakeFirst();
+      if (!lb) throw new VeloxError('NotFound', { resource: 'Load Balancer', id: lbId });
+      throw opts.onlyFromActive
+        ? new VeloxError('ImmutableObject', { resource: 'Load Balancer', id: lbId })
+        : new VeloxError('LBPendingStateError', { state: lb.provisioning_status, id: lbId });
+    }
+    await enqueueJob(trx, 'failover_amphora', lbId, { amphoraId, reason });
   });
 }
 

@@ -27,7 +27,7 @@ export interface LoadBalancerTable extends Common {
   vip_subnet_id: string;
   vip_network_id: string;
   provider: string;
-  topology: string; // SINGLE (ACTIVE_STANDBY later)
+  topology: string; // SINGLE | ACTIVE_STANDBY (the flavor's loadbalancer_topology or the controller's default)
   flavor_id: string | null;
   availability_zone: string | null;
 }
@@ -89,11 +89,20 @@ export interface AmphoraTable {
   id: string;
   load_balancer_id: string | null;
   status: string; // BOOTING | ALLOCATED | READY | ERROR | DELETED (Octavia's amphora statuses)
-  role: string; // STANDALONE (MASTER/BACKUP later)
+  // STANDALONE (SINGLE) | MASTER | BACKUP (ACTIVE_STANDBY): built as, then as heartbeats
+  // report keepalived's state (observed mastership, see controller/health/server.ts).
+  role: string;
   compute_id: string | null; // the compute driver's handle (netns name)
   lb_network_ip: string | null; // management address: the agent's gRPC endpoint
   vrrp_ip: string | null; // the amphora's address on the VIP network
   ha_ip: string | null; // the VIP
+  // Migration 0011, Octavia's columns: the port of vrrp_ip, the VIP's port, the NIC
+  // keepalived runs on, the group's virtual router id, the priority of the last config.
+  vrrp_port_id: string | null;
+  ha_port_id: string | null;
+  vrrp_interface: string | null;
+  vrrp_id: number | null;
+  vrrp_priority: number | null;
   member_ips: string; // JSON {subnet_id: address} of the amphora's member-side ports
   cert_expiration: string | null;
   desired_version: number; // config version the controller last built
@@ -106,9 +115,14 @@ export interface AmphoraTable {
 /** Work for the worker, written in the same transaction as the intent it serves. */
 export interface JobTable {
   id: Generated<number>;
-  /** failover_lb rebuilds the amphora; amphora_config re-pushes its config (controller/worker/failover-flow.ts). */
-  kind: 'create_lb' | 'sync_lb' | 'delete_lb' | 'failover_lb' | 'amphora_config';
+  /**
+   * failover_lb fails over the load balancer's amphorae, failover_amphora the one in
+   * amphora_id; amphora_config re-pushes the config (controller/worker/failover-flow.ts).
+   */
+  kind: 'create_lb' | 'sync_lb' | 'delete_lb' | 'failover_lb' | 'failover_amphora' | 'amphora_config';
   load_balancer_id: string;
+  amphora_id: Generated<string | null>; // failover_amphora (migration 0011)
+  reason: Generated<string | null>; // why a failover was asked for (operator, health manager)
   state: 'pending' | 'running' | 'done' | 'failed';
   attempts: number;
   lease_owner: string | null;
@@ -150,6 +164,16 @@ export interface Database {
   l7policy: L7PolicyTable;
   l7rule: L7RuleTable;
   secret: SecretTable;
+  vrrp_group: VrrpGroupTable;
+}
+
+/** The VRRP group of an ACTIVE_STANDBY load balancer (Octavia's vrrp_group), migration 0011. */
+export interface VrrpGroupTable {
+  load_balancer_id: string;
+  vip_network_id: string; // virtual router ids are unique per network
+  vrrp_id: number; // 1..255
+  auth_pass: string; // VRRP PASS authentication, 8 characters
+  created_at: string;
 }
 
 /**

@@ -30,10 +30,19 @@ export async function enqueueJob(
   trx: Transaction<Database>,
   kind: JobTable['kind'],
   loadBalancerId: string,
+  /** failover_amphora: the amphora, and why (operator, health manager). */
+  about?: { amphoraId: string; reason: string },
 ): Promise<void> {
   await trx
     .insertInto('job')
-    .values({ kind, load_balancer_id: loadBalancerId, state: 'pending', attempts: 0, created_at: now() })
+    .values({
+      kind,
+      load_balancer_id: loadBalancerId,
+      state: 'pending',
+      attempts: 0,
+      created_at: now(),
+      ...(about ? { amphora_id: about.amphoraId, reason: about.reason.slice(0, 255) } : {}),
+    })
     .execute();
 }
 

@@ -345,8 +345,8 @@ async function settleGraph(
 }
 
 /**
- * After delete_lb: remove the load balancer, its children and its VIP port (ports
- * whose device is the load balancer). Amphora rows and their ports are the
+ * After delete_lb: remove the load balancer, its children, its VIP and SNAT ports (ports
+ * whose device is the load balancer) and its VRRP group. Amphora rows and their ports are the
  * worker's to remove.
  */
 export async function deleteLoadBalancerRows(db: Db, lbId: string): Promise<void> {
@@ -358,6 +358,7 @@ export async function deleteLoadBalancerRows(db: Db, lbId: string): Promise<void
     await trx.deleteFrom('listener').where('load_balancer_id', '=', lbId).execute();
     await trx.deleteFrom('pool').where('load_balancer_id', '=', lbId).execute();
     await trx.deleteFrom('port').where('device_id', '=', lbId).execute();
+    await trx.deleteFrom('vrrp_group').where('load_balancer_id', '=', lbId).execute();
     await trx.deleteFrom('load_balancer').where('id', '=', lbId).execute();
   });
 }

@@ -1,7 +1,7 @@
 // The Health gRPC service: agents report here over mTLS. The caller's certificate
 // must come from the controller's CA and name the amphora it reports for (CN), so
-// one amphora cannot speak for another. Each heartbeat sets operating statuses and
-// the listeners' statistics.
+// one amphora cannot speak for another. Each heartbeat sets operating statuses, the
+// listeners' statistics and, for ACTIVE_STANDBY, the role keepalived reports.
 import * as grpc from '@grpc/grpc-js';
 import { getAmphora, updateAmphora } from '../db/amphora-repo.js';
 import { now, type Db } from '../db/database.js';
@@ -32,6 +32,18 @@ class HeartbeatRefused extends Error {
   }
 }
 
+/**
+ * ACTIVE_STANDBY: `role` shows observed mastership, so after an unplanned failover the
+ * survivor reads MASTER as soon as keepalived made it so. Only MASTER and BACKUP are
+ * roles: FAULT or no state ("", keepalived stopped or not started) leave it as it was,
+ * and a STANDALONE (SINGLE) amphora never changes.
+ */
+export function observedRole(role: string, vrrpState: string): { role?: string } {
+  if (role !== 'MASTER' && role !== 'BACKUP') return {};
+  if ((vrrpState !== 'MASTER' && vrrpState !== 'BACKUP') || vrrpState === role) return {};
+  return { role: vrrpState };
+}
+
 /** Records one heartbeat; returns the config version the controller wants the amphora on. */
 export async function recordHeartbeat(db: Db, peerCn: string | undefined, hb: HeartbeatRequest__Output) {
   if (!peerCn || peerCn !== hb.amphora_id) {
@@ -45,6 +57,7 @@ export async function recordHeartbeat(db: Db, peerCn: string | undefined, hb: He
   await updateAmphora(db, amp.id, {
     last_heartbeat_at: new Date().toISOString(),
     applied_version: Number(hb.applied_version),
+    ...observedRole(amp.role, hb.vrrp_state),
   });
   if (amp.load_balancer_id) {
     const graph = await loadLoadBalancerGraph(db, amp.load_balancer_id);

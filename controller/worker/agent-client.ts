@@ -5,6 +5,7 @@ import type { AmphoraAgentClient } from '../../src/grpc/gen/velox/agent/v1/Ampho
 import type { AmphoraConfig } from '../../src/grpc/gen/velox/agent/v1/AmphoraConfig.js';
 import type { AmphoraStatus__Output } from '../../src/grpc/gen/velox/agent/v1/AmphoraStatus.js';
 import type { ApplyResponse__Output } from '../../src/grpc/gen/velox/agent/v1/ApplyResponse.js';
+import type { ReleaseMastershipResponse__Output } from '../../src/grpc/gen/velox/agent/v1/ReleaseMastershipResponse.js';
 import { agentProto } from './protos.js';
 
 export interface TlsMaterial {
@@ -51,6 +52,14 @@ export class AgentClient {
   apply(config: AmphoraConfig, deadlineMs = this.deadlineMs): Promise<ApplyResponse__Output> {
     return new Promise((resolve, reject) =>
       this.client.Apply({ config }, { deadline: Date.now() + deadlineMs }, (err, res) =>
+        err ? reject(err) : resolve(res!),
+      ),
+    );
+  }
+
+  releaseMastership(deadlineMs = this.deadlineMs): Promise<ReleaseMastershipResponse__Output> {
+    return new Promise((resolve, reject) =>
+      this.client.ReleaseMastership({}, { deadline: Date.now() + deadlineMs }, (err, res) =>
         err ? reject(err) : resolve(res!),
       ),
     );

@@ -12,6 +12,7 @@ import { buildAmphoraConfig } from './config-builder.js';
 import { addressesOf, need, nicsOf, type LbFlowContext } from './flow-context.js';
 import type { Step } from './steps.js';
 import { resolveTlsSecrets } from './tls-material.js';
+import { priorityOf, VRRP_INTERFACE } from './vrrp-plan.js';
 
 type LbStep = Step<LbFlowContext>;
 
@@ -25,7 +26,7 @@ export const loadGraph: LbStep = {
 };
 
 /** Compute, ports and row of one amphora; each part may already be gone. */
-async function destroyAmphora(ctx: LbFlowContext, id: string): Promise<void> {
+export async function destroyAmphora(ctx: LbFlowContext, id: string): Promise<void> {
   await ctx.deps.compute.deleteAmphora(id);
   await ctx.deps.network.releasePorts(id);
   await amphorae.deleteAmphora(ctx.deps.db, id);
@@ -44,11 +45,20 @@ export const removeOldAmphorae: LbStep = {
 export const allocateAmphora: LbStep = {
   name: 'allocate-amphora',
   async run(ctx) {
+    const { role, vrrpGroup } = ctx;
     ctx.amphora = await amphorae.createAmphora(ctx.deps.db, {
       id: randomUUID(),
       load_balancer_id: ctx.lbId,
       status: 'BOOTING',
-      role: 'STANDALONE',
+      role: role ?? 'STANDALONE',
+      // ACTIVE_STANDBY: Octavia's VRRP attributes (ha-steps.ts made the group).
+      ...(role
+        ? {
+            vrrp_interface: VRRP_INTERFACE,
+            vrrp_id: need(vrrpGroup, 'vrrpGroup').vrrp_id,
+            vrrp_priority: priorityOf(role),
+          }
+        : {}),
     });
   },
   async revert(ctx) {
@@ -92,7 +102,9 @@ export const allocatePorts: LbStep = {
     const patch = {
       lb_network_ip: mgmtPort.ip_address,
       vrrp_ip: vrrp.ip_address,
+      vrrp_port_id: vrrp.id,
       ha_ip: lb.vip_address,
+      ha_port_id: lb.vip_port_id,
       member_ips: JSON.stringify(memberIps),
     };
     await amphorae.updateAmphora(db, amp.id, patch);

@@ -20,6 +20,7 @@ import type { Pool } from '../../src/grpc/gen/velox/agent/v1/Pool.js';
 import type { SessionPersistence } from '../../src/grpc/gen/velox/agent/v1/SessionPersistence.js';
 import type { TlsCertificate } from '../../src/grpc/gen/velox/agent/v1/TlsCertificate.js';
 import { NO_TLS_SECRETS, type TlsSecrets } from './tls-material.js';
+import { vrrpSection, type VrrpPlan } from './vrrp-plan.js';
 
 /** Where the amphora sits on the networks (see amphora-plan.ts). */
 export interface AmphoraAddresses {
@@ -33,6 +34,11 @@ export interface AmphoraAddresses {
     /** Its addresses on the network's other subnets (the IPv6 one): SNAT sources for that family. */
     moreAddresses?: { address: string; prefix: number }[];
   }[];
+  /**
+   * ACTIVE_STANDBY: keepalived holds the VIP and the SNAT addresses (vrrp.floating), so
+   * the interfaces carry the amphora's own addresses only. Absent: SINGLE.
+   */
+  vrrp?: VrrpPlan;
 }
 
 export interface BuildOptions {
@@ -230,10 +236,11 @@ export function buildAmphoraConfig(
     {
       name: 'vip0',
       role: 'VIP',
-      // The amphora's own address first: it is the primary, the VIP is an alias.
+      // The amphora's own address first: it is the primary, the VIP is an alias
+      // (SINGLE; with VRRP keepalived adds the VIP on the MASTER).
       addresses: [
         `${amp.vip.vrrpAddress}/${amp.vip.prefix}`,
-        `${amp.vip.address}/${isIPv6(amp.vip.address) ? 128 : 32}`,
+        ...(amp.vrrp ? [] : [`${amp.vip.address}/${isIPv6(amp.vip.address) ? 128 : 32}`]),
       ],
     },
     ...amp.memberNics.map((n): Interface => ({
@@ -259,5 +266,6 @@ export function buildAmphoraConfig(
       snat_port_max: SNAT_PORT_MAX,
       tcp_closing_timeout_ms: TCP_CLOSING_TIMEOUT_MS,
     },
+    ...(amp.vrrp ? { vrrp: vrrpSection(amp.vrrp) } : {}),
   };
 }

@@ -14,6 +14,8 @@ import type { SecretsDriver } from '../drivers/secrets/types.js';
 import type { TlsMaterial } from './agent-client.js';
 import type { AmphoraAddresses } from './config-builder.js';
 import type { FlowLog } from './steps.js';
+import type { VrrpGroupRow } from '../db/vrrp-group-repo.js';
+import type { HaRole, VrrpPlan } from './vrrp-plan.js';
 
 export interface WorkerDeps {
   config: ControllerConfig;
@@ -37,6 +39,19 @@ export interface LbFlowContext {
   amphora?: AmphoraRow;
   cert?: IssuedCert;
   client?: AmphoraAgentApi;
+  /** ACTIVE_STANDBY: the role the amphora being built gets (absent: STANDALONE). */
+  role?: HaRole;
+  vrrpGroup?: VrrpGroupRow;
+  /** failover_amphora: the amphora the job names. */
+  amphoraId?: string;
+  /** Amphorae a flow built (the ACTIVE_STANDBY builds), so a revert removes them. */
+  built?: string[];
+  /** What the failover planning found (ha-steps.ts). */
+  failover?: { targetId?: string; peerId?: string; planned: boolean };
+}
+
+export function isActiveStandby(graph: LoadBalancerGraph): boolean {
+  return graph.loadBalancer.topology === 'ACTIVE_STANDBY';
 }
 
 export function need<T>(value: T | undefined, what: string): T {
@@ -87,13 +102,33 @@ function vipCidr(address: string): string {
   return `${address}/${isIPv6(address) ? 128 : 32}`;
 }
 
+/** The load balancer's SNAT address on each subnet of the amphora's member NICs (ACTIVE_STANDBY). */
+export function snatOf(
+  network: NetworkDriver,
+  amp: AmphoraRow,
+  snatIps: Record<string, string>,
+): VrrpPlan['snat'] {
+  return memberNicPorts(network, amp).flatMap((nic) =>
+    nic.ports.flatMap((p) => {
+      const address = snatIps[p.subnet.id];
+      return address === undefined ? [] : [{ nic: nic.name, address, prefix: prefixOf(p.subnet) }];
+    }),
+  );
+}
+
+export function vipPrefix(network: NetworkDriver, graph: LoadBalancerGraph): number {
+  return prefixOf(subnet(network, graph.loadBalancer.vip_subnet_id));
+}
+
 export function addressesOf(
   network: NetworkDriver,
   graph: LoadBalancerGraph,
   amp: AmphoraRow,
+  vrrp?: VrrpPlan,
 ): AmphoraAddresses {
   const lb = graph.loadBalancer;
   return {
+    ...(vrrp ? { vrrp } : {}),
     amphoraId: amp.id,
     vip: {
       address: lb.vip_address,
@@ -120,9 +155,10 @@ export function nicsOf(network: NetworkDriver, graph: LoadBalancerGraph, amp: Am
     {
       name: 'vip0',
       bridge: bridgeOf(network, vipSubnet),
+      // ACTIVE_STANDBY: the VIP is keepalived's to add, on the MASTER only.
       addresses: [
         `${need(amp.vrrp_ip ?? undefined, 'vrrp_ip')}/${prefixOf(vipSubnet)}`,
-        vipCidr(lb.vip_address),
+        ...(isActiveStandby(graph) ? [] : [vipCidr(lb.vip_address)]),
       ],
     },
     ...memberNicPorts(network, amp).map((n) => ({

@@ -6,6 +6,13 @@ import type { JobTable } from '../db/schema.js';
 import * as step from './amphora-steps.js';
 import { amphoraConfigFlow, failoverLbFlow } from './failover-flow.js';
 import type { LbFlowContext, WorkerDeps } from './flow-context.js';
+import {
+  haAmphoraConfigFlow,
+  haAmphoraFailoverFlow,
+  haCreateFlow,
+  haLoadBalancerFailoverFlow,
+  haSyncFlow,
+} from './ha-flows.js';
 import { noopProviderFlows, servedByNoopProvider } from './noop-provider-flows.js';
 import { runFlow, type Step } from './steps.js';
 
@@ -32,20 +39,51 @@ export const syncLbFlow: LbStep[] = [step.loadGraph, step.findAmphora, step.appl
 
 export const deleteLbFlow: LbStep[] = [step.deleteAmphorae, deleteRows];
 
+/** SINGLE: one amphora; failing it over is rebuilding it, as failing over the load balancer. */
 const FLOWS: Record<JobTable['kind'], LbStep[]> = {
   create_lb: createLbFlow,
   sync_lb: syncLbFlow,
   delete_lb: deleteLbFlow,
   failover_lb: failoverLbFlow,
+  failover_amphora: failoverLbFlow,
   amphora_config: amphoraConfigFlow,
 };
 
-/** Runs the job's flow; on failure the load balancer goes to ERROR (as Octavia's) and the error is rethrown. */
-export async function runJobFlow(deps: WorkerDeps, kind: JobTable['kind'], lbId: string): Promise<void> {
-  const ctx: LbFlowContext = { deps, lbId };
+const HA_FLOWS: Record<JobTable['kind'], LbStep[]> = {
+  create_lb: haCreateFlow,
+  sync_lb: haSyncFlow,
+  delete_lb: deleteLbFlow,
+  failover_lb: haLoadBalancerFailoverFlow,
+  failover_amphora: haAmphoraFailoverFlow,
+  amphora_config: haAmphoraConfigFlow,
+};
+
+async function topologyOf(deps: WorkerDeps, lbId: string): Promise<string | undefined> {
+  const lb = await deps.db
+    .selectFrom('load_balancer')
+    .select('topology')
+    .where('id', '=', lbId)
+    .executeTakeFirst();
+  return lb?.topology;
+}
+
+/**
+ * Runs the job's flow (`amphoraId`: the amphora a failover_amphora job names); on
+ * failure the load balancer goes to ERROR (as Octavia's) and the error is rethrown.
+ */
+export async function runJobFlow(
+  deps: WorkerDeps,
+  kind: JobTable['kind'],
+  lbId: string,
+  amphoraId?: string | null,
+): Promise<void> {
+  const ctx: LbFlowContext = { deps, lbId, ...(amphoraId ? { amphoraId } : {}) };
   let flow = FLOWS[kind];
   if (await servedByNoopProvider(deps.db, lbId)) {
     flow = noopProviderFlows[kind];
+  } else if ((await topologyOf(deps, lbId)) === 'ACTIVE_STANDBY') {
+    // A missing amphora is rebuilt by the sync and failover flows themselves.
+    flow = HA_FLOWS[kind];
   } else if (
     // A change queued while the amphora was lost (restart, failed create) rebuilds it.
     kind === 'sync_lb' &&

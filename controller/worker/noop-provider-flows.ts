@@ -20,6 +20,7 @@ export const noopProviderFlows: Record<JobTable['kind'], LbStep[]> = {
   create_lb: settle,
   sync_lb: settle,
   failover_lb: settle,
+  failover_amphora: settle,
   amphora_config: [],
   delete_lb: [{ name: 'delete-rows', run: (ctx) => deleteLoadBalancerRows(ctx.deps.db, ctx.lbId) }],
 };

@@ -55,13 +55,14 @@ export class Worker {
     const { db, config, log } = this.deps;
     const job = await claimJob(db, this.owner, config.worker.leaseMs);
     if (!job) return false;
-    log.info(`job ${job.id}: ${job.kind} ${job.load_balancer_id} (attempt ${job.attempts})`);
+    const about = job.amphora_id ? ` amphora ${job.amphora_id}${job.reason ? ` (${job.reason})` : ''}` : '';
+    log.info(`job ${job.id}: ${job.kind} ${job.load_balancer_id}${about} (attempt ${job.attempts})`);
     const renew = setInterval(
       () => void renewLease(db, job.id, this.owner, config.worker.leaseMs).catch(() => undefined),
       Math.max(1000, config.worker.leaseMs / 3),
     );
     try {
-      await runJobFlow(this.deps, job.kind, job.load_balancer_id);
+      await runJobFlow(this.deps, job.kind, job.load_balancer_id, job.amphora_id);
       await finishJob(db, job.id);
       log.info(`job ${job.id}: done`);
     } catch (err) {

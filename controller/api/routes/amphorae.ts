@@ -1,11 +1,14 @@
 // /v2/octavia/amphorae: Octavia's admin amphora API: list, show, stats, and the
-// failover and config actions (202; the worker does the work, see
-// controller/worker/failover-flow.ts). Admin only, as Octavia's amphora rules.
+// failover (of that amphora: controller/worker/ha-flows.ts) and config actions (202;
+// the worker does the work, see controller/worker/failover-flow.ts). Admin only, as Octavia's amphora rules.
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { VeloxError } from '../../errors.js';
 import { getAmphora, listAmphoraPage, type AmphoraRow } from '../../db/amphora-repo.js';
-import { amphoraStatistics, enqueueAmphoraConfig } from '../../db/amphora-ops-repo.js';
-import { changeUnderGate } from '../../db/status-gate.js';
+import {
+  amphoraStatistics,
+  enqueueAmphoraConfig,
+  enqueueAmphoraFailover,
+} from '../../db/amphora-ops-repo.js';
 import { authorizeAdmin, requestContext } from '../auth.js';
 import type { ApiDeps } from '../deps.js';
 import { parseListQuery, selectFields } from '../list-helper.js';
@@ -50,16 +53,10 @@ export function amphoraRoutes(deps: ApiDeps): FastifyPluginAsync {
     app.put('/amphorae/:id/failover', async (req, reply) => {
       const amp = await findAmphora(deps, idParam(req));
       authorizeAdmin(requestContext(req));
-      await changeUnderGate(
-        deps.db,
-        {
-          loadBalancerId: loadBalancerOf(amp),
-          lbStatus: 'PENDING_UPDATE',
-          refusal: 'child',
-          job: 'failover_lb',
-        },
-        async () => undefined,
-      );
+      loadBalancerOf(amp);
+      await enqueueAmphoraFailover(deps.db, amp.id, 'operator: PUT amphorae/{id}/failover', {
+        onlyFromActive: true,
+      });
       return reply.status(202).send();
     });
 

@@ -1,8 +1,8 @@
 // Amphora row -> Octavia's AmphoraResponse (admin API). Renames as Octavia:
-// load_balancer_id -> loadbalancer_id. Attributes this deployment does not keep
-// (VRRP details, ports, image, flavor, zone) are null, as Octavia shows them for
-// an amphora that has none; no certificate rotation runs while a client reads,
-// so cert_busy is false.
+// load_balancer_id -> loadbalancer_id. The VRRP attributes are filled as Octavia fills
+// them (vrrp_interface, vrrp_id, vrrp_priority only for ACTIVE_STANDBY); attributes this
+// deployment does not keep (image, flavor, zone) are null; no certificate rotation
+// runs while a client reads, so cert_busy is false.
 import type { AmphoraRow } from '../../db/amphora-repo.js';
 import type { FieldMap } from '../list-helper.js';
 
@@ -37,6 +37,9 @@ export const amphoraFields: FieldMap = {
   lb_network_ip: { column: 'lb_network_ip', kind: 'text' },
   vrrp_ip: { column: 'vrrp_ip', kind: 'text' },
   ha_ip: { column: 'ha_ip', kind: 'text' },
+  vrrp_port_id: { column: 'vrrp_port_id', kind: 'text' },
+  ha_port_id: { column: 'ha_port_id', kind: 'text' },
+  vrrp_interface: { column: 'vrrp_interface', kind: 'text' },
   cert_expiration: { column: 'cert_expiration', kind: 'text' },
   role: { column: 'role', kind: 'text' },
   status: { column: 'status', kind: 'text' },
@@ -52,15 +55,15 @@ export function amphoraView(row: AmphoraRow): AmphoraView {
     lb_network_ip: row.lb_network_ip,
     vrrp_ip: row.vrrp_ip,
     ha_ip: row.ha_ip,
-    vrrp_port_id: null,
-    ha_port_id: null,
+    vrrp_port_id: row.vrrp_port_id,
+    ha_port_id: row.ha_port_id,
     cert_expiration: row.cert_expiration,
     cert_busy: false,
     role: row.role,
     status: row.status,
-    vrrp_interface: null,
-    vrrp_id: null,
-    vrrp_priority: null,
+    vrrp_interface: row.vrrp_interface,
+    vrrp_id: row.vrrp_id,
+    vrrp_priority: row.vrrp_priority,
     cached_zone: null,
     created_at: row.created_at,
     updated_at: row.updated_at,

@@ -9,6 +9,7 @@ import * as flavorAz from './0005-flavor-az.js';
 import * as l7 from './0006-l7.js';
 import * as tlsFields from './0007-tls-fields.js';
 import * as secrets from './0008-secrets.js';
+import * as activeStandby from './0011-active-standby.js';
 
 const migrations: Record<string, Migration> = {
   '0001-initial': initial,
@@ -19,6 +20,7 @@ const migrations: Record<string, Migration> = {
   '0006-l7': l7,
   '0007-tls-fields': tlsFields,
   '0008-secrets': secrets,
+  '0011-active-standby': activeStandby,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -4,6 +4,7 @@
 import type { AmphoraConfig } from '../../../src/grpc/gen/velox/agent/v1/AmphoraConfig.js';
 import type { AmphoraStatus__Output } from '../../../src/grpc/gen/velox/agent/v1/AmphoraStatus.js';
 import type { ApplyResponse__Output } from '../../../src/grpc/gen/velox/agent/v1/ApplyResponse.js';
+import type { ReleaseMastershipResponse__Output } from '../../../src/grpc/gen/velox/agent/v1/ReleaseMastershipResponse.js';
 
 import type { TlsMaterial } from '../../worker/agent-client.js';
 
@@ -16,6 +17,8 @@ export interface AmphoraAgentApi {
   getStatus(deadlineMs?: number): Promise<AmphoraStatus__Output>;
   /** Pushes the whole desired config; an older version than the applied one is refused. */
   apply(config: AmphoraConfig, deadlineMs?: number): Promise<ApplyResponse__Output>;
+  /** ACTIVE_STANDBY, planned failover: keepalived leaves; resolves once no floating address is held. */
+  releaseMastership(deadlineMs?: number): Promise<ReleaseMastershipResponse__Output>;
   close(): void;
 }
 

@@ -95,7 +95,10 @@ t.test('amphora failover', async (t) => {
   t.equal(r.status, 202);
   t.equal(r.raw.body, '');
   t.equal(await lbStatus(h, lb.id), 'PENDING_UPDATE');
-  t.same((await jobs(h)).slice(before), [['failover_lb', lb.id]]);
+  t.same((await jobs(h)).slice(before), [['failover_amphora', lb.id]], 'a job naming the amphora');
+  const job = await h.db.selectFrom('job').selectAll().orderBy('id', 'desc').executeTakeFirstOrThrow();
+  t.equal(job.amphora_id, AMP);
+  t.match(job.reason, /operator/);
   r = await h.req('PUT', `/v2.0/octavia/amphorae/${AMP}/failover`);
   t.equal(r.status, 409, 'its load balancer must be ACTIVE');
   t.equal(fault(r), `Load Balancer ${lb.id} is immutable and cannot be updated.`);

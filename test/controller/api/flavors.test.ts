@@ -92,6 +92,8 @@ t.test('flavor profile validation', async (t) => {
     "Provider 'velox' does not support a requested option: Additional properties are not allowed ('compute_flavour' was unexpected)",
   );
 
+  r = await post({ flavor_data: '{"loadbalancer_topology": "ACTIVE_STANDBY"}' });
+  t.equal(r.status, 201, 'ACTIVE_STANDBY is a topology of velox');
   r = await post({ flavor_data: '{"loadbalancer_topology": "DUAL"}' });
   t.equal(r.status, 501);
   t.match(fault(r), /loadbalancer_topology 'DUAL' is not one of \['ACTIVE_STANDBY', 'SINGLE'\]/);
