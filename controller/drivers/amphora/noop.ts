@@ -33,6 +33,8 @@ export class NoopAmphoraDriver implements AmphoraDriver {
   private readonly applied = new Map<string, AmphoraConfig>();
   private readonly vrrpStates = new Map<string, string>();
   private readonly takeovers = new Map<string, NodeJS.Timeout>();
+  /** Amphorae whose compute was deleted: their agent no longer answers. */
+  private readonly gone = new Set<string>();
   readonly calls: NoopCall[] = [];
 
   /** The config last applied to the amphora, if any. */
@@ -82,9 +84,12 @@ export class NoopAmphoraDriver implements AmphoraDriver {
   connect(target: string, _tls: TlsMaterial, amphoraId: string): AmphoraAgentApi {
     const applied = this.applied;
     const current = () => versionOf(applied.get(amphoraId)?.version);
+    const dead = () =>
+      this.gone.has(amphoraId) ? Promise.reject(new Error(`no agent at ${target}: amphora deleted`)) : undefined;
     return {
       target,
       getStatus: () =>
+        dead() ??
         Promise.resolve({
           amphora_id: amphoraId,
           applied_version: String(current()),
@@ -95,6 +100,8 @@ export class NoopAmphoraDriver implements AmphoraDriver {
           vrrp_state: this.vrrpState(amphoraId),
         }),
       apply: (config) => {
+        const down = dead();
+        if (down) return down;
         const version = versionOf(config.version);
         // As the agent does: an older config never replaces a newer one.
         if (version < current()) {
@@ -108,6 +115,8 @@ export class NoopAmphoraDriver implements AmphoraDriver {
       },
       releaseMastership: () => {
         this.record({ amphoraId, method: 'releaseMastership' });
+        const down = dead();
+        if (down) return down;
         if (!applied.get(amphoraId)?.vrrp) {
           return Promise.reject(new Error(`amphora ${amphoraId} runs no VRRP`));
         }
@@ -126,6 +135,8 @@ export class NoopAmphoraDriver implements AmphoraDriver {
     }
     this.applied.delete(amphoraId);
     this.vrrpStates.delete(amphoraId);
+    this.gone.add(amphoraId);
+    if (this.gone.size > CALL_LOG_SIZE * 10) this.gone.delete(this.gone.values().next().value!);
     clearTimeout(this.takeovers.get(amphoraId));
     this.takeovers.delete(amphoraId);
   }

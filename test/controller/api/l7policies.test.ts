@@ -324,7 +324,7 @@ t.test('validation errors of a create', async (t) => {
   t.equal(r.status, 501, 'the amphora provider refuses L7 policies on TCP listeners');
   t.equal(
     fault(r),
-    "Provider 'velox' does not support a requested option: TCP protocol listeners do not support L7 policies",
+    "Provider 'amphora' does not support a requested option: TCP protocol listeners do not support L7 policies",
   );
   t.equal(await provisioning(h, `/v2/lbaas/loadbalancers/${lb.id}`, 'loadbalancer'), 'ACTIVE', 'rolled back');
   const prometheus = await listenerRow(h, lb.id, 'PROMETHEUS');

@@ -420,7 +420,7 @@ t.test('every refusal leaves no row behind', async (t) => {
         ],
       },
       501,
-      "Provider 'velox' does not support a requested option: TCP protocol listeners do not support L7 policies",
+      "Provider 'amphora' does not support a requested option: TCP protocol listeners do not support L7 policies",
     ],
     [
       'an L7 rule that is not valid',
