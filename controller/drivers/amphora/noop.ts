@@ -85,7 +85,9 @@ export class NoopAmphoraDriver implements AmphoraDriver {
     const applied = this.applied;
     const current = () => versionOf(applied.get(amphoraId)?.version);
     const dead = () =>
-      this.gone.has(amphoraId) ? Promise.reject(new Error(`no agent at ${target}: amphora deleted`)) : undefined;
+      this.gone.has(amphoraId)
+        ? Promise.reject(new Error(`no agent at ${target}: amphora deleted`))
+        : undefined;
     return {
       target,
       getStatus: () =>
