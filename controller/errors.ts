@@ -51,6 +51,8 @@ export const catalogue = {
   },
   UnknownAttribute: { status: 400, template: 'Unknown attribute for argument %(argument)s: %(name)s' },
   MalformedBody: { status: 400, template: 'Malformed request body: %(detail)s' },
+  /** webob's HTTPRequestEntityTooLarge, with the limit. */
+  BodyTooLarge: { status: 413, template: 'Request body is larger than the limit of %(limit)s bytes.' },
   /** Neutron-style IPAM errors of the local network driver. */
   IpAddressAlreadyAllocated: {
     status: 409,
@@ -151,8 +153,14 @@ function valueAt(root: unknown, pointer: string): unknown {
   return cur;
 }
 
+/** The refused value as the message shows it; never throws (a cyclic or deep value is elided). */
 function show(v: unknown): string {
-  return typeof v === 'string' ? v : JSON.stringify(v);
+  if (typeof v === 'string') return v;
+  try {
+    return JSON.stringify(v) ?? String(v);
+  } catch {
+    return '...';
+  }
 }
 
 /** Turn the first schema-validation failure into a catalogue error, in wsme's words. */

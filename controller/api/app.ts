@@ -5,6 +5,7 @@
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import { VeloxError, faultBody, renderError } from '../errors.js';
 import { authHook } from './auth.js';
+import { boundedBodyParsers } from './body-parser.js';
 import type { ApiDeps } from './deps.js';
 import { localSecrets } from '../drivers/secrets/local.js';
 import type { SecretsDriver } from '../drivers/secrets/types.js';
@@ -63,18 +64,9 @@ export async function buildApp(deps: BuildAppOptions): Promise<FastifyInstance> 
     return reply.status(404).send(faultBody(404, e.message));
   });
 
-  // Clients (curl with a default header, some SDKs) send `Content-Type: application/json`
-  // on DELETE and GET with no body; Octavia accepts that, fastify's default parser does not.
-  app.removeContentTypeParser('application/json');
-  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_req, body, done) => {
-    const text = (body as string).trim();
-    if (text === '') return done(null, undefined);
-    try {
-      done(null, JSON.parse(text));
-    } catch (e) {
-      done(new VeloxError('MalformedBody', { detail: (e as Error).message }), undefined);
-    }
-  });
+  // Bounded JSON (depth, size; an empty body is no body: clients send the header on GET
+  // and DELETE) on every route; see body-parser.ts.
+  boundedBodyParsers(app);
 
   // Every request gets its RequestContext (noauth headers or a Keystone token) first.
   app.addHook('onRequest', authHook(api.config));
