@@ -13,13 +13,14 @@ BPF_HDR := $(wildcard bpf/*.h)
 ADDON := build/Release/velox_native.node
 NATIVE_SRC := $(wildcard native/*.cc native/*.h native/*.mjs) binding.gyp bpf/lb.h
 
-.PHONY: help deps apt npm bpf addon build typecheck lint test test-pg run demo bench clean bpffs
+.PHONY: help deps apt npm bpf addon build typecheck lint test test-pg fuzz run demo bench clean bpffs
 
 help:
 	@echo "make run    - controller on 127.0.0.1:9876 with local amphorae"
 	@echo "make test   - install what is missing, build, type-check, lint, run all tests"
 	@echo "make demo   - scripted tour: LB, three members, 300 requests"
 	@echo "make bench  - benchmarks (not part of make test)"
+	@echo "make fuzz   - the API fuzz suite at length (FUZZ_ITERATIONS, FUZZ_SECONDS, FUZZ_SEED)"
 
 # --- dependencies -----------------------------------------------------------------
 # Installs only what is missing, so a prepared machine pays nothing. postgresql and
@@ -88,6 +89,14 @@ test-pg: npm
 	@trap 'scripts/pg-test-server.sh stop' EXIT; \
 	url=$$(scripts/pg-test-server.sh start) && \
 	VELOX_TEST_PG_URL=$$url npx tap --disable-coverage $(PG_TESTS) || { scripts/tap-failures.sh; exit 1; }
+
+# The API fuzz suite at length (make test runs 1500 requests of it): FUZZ_ITERATIONS
+# requests within FUZZ_SECONDS, FUZZ_SEED to replay a run (every run prints its seed).
+FUZZ_ITERATIONS ?= 50000
+FUZZ_SECONDS ?= 1800
+fuzz: npm
+	VELOX_FUZZ_ITERATIONS=$(FUZZ_ITERATIONS) VELOX_FUZZ_SECONDS=$(FUZZ_SECONDS) $(if $(FUZZ_SEED),VELOX_FUZZ_SEED=$(FUZZ_SEED)) \
+		npx tap --disable-coverage --timeout $$(( $(FUZZ_SECONDS) + 120 )) test/controller/api/fuzz.test.ts
 
 run: build
 	node dist/controller/main.js

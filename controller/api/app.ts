@@ -2,7 +2,14 @@
 // app.inject, controller/main.ts listens. Octavia v2 under /v2/lbaas and the admin
 // API under /v2/octavia (each with its /v2.0 alias), plus the read-only Neutron
 // and Keystone slices.
-import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import { STATUS_CODES } from 'node:http';
+import type { Duplex } from 'node:stream';
+import Fastify, {
+  type FastifyBaseLogger,
+  type FastifyInstance,
+  type FastifyReply,
+  type FastifyServerOptions,
+} from 'fastify';
 import { VeloxError, faultBody, renderError } from '../errors.js';
 import { authHook } from './auth.js';
 import { boundedBodyParsers } from './body-parser.js';
@@ -36,6 +43,18 @@ export interface BuildAppOptions extends Omit<ApiDeps, 'secrets'> {
   secrets?: SecretsDriver;
 }
 
+/** What node's HTTP parser refused (bad framing, oversized headers): a fault body, then close. */
+function rawClientError(err: Error & { code?: string }, socket: Duplex): void {
+  if (!socket.writable) return void socket.destroy();
+  const status =
+    err.code === 'HPE_HEADER_OVERFLOW' ? 431 : err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : 400;
+  const body = JSON.stringify(faultBody(status, `Bad request: ${err.code ?? 'malformed HTTP'}`));
+  socket.end(
+    `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: application/json\r\n` +
+      `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+  );
+}
+
 export async function buildApp(deps: BuildAppOptions): Promise<FastifyInstance> {
   const { logger, secrets, ...rest } = deps;
   checkDefaultProvider(rest.config);
@@ -45,6 +64,13 @@ export async function buildApp(deps: BuildAppOptions): Promise<FastifyInstance> 
       ? { loggerInstance: logger as FastifyBaseLogger }
       : { logger: logger ?? false }),
     routerOptions: { ignoreTrailingSlash: true, ignoreDuplicateSlashes: true },
+    // The router's own refusals (a malformed URL, a path parameter over 100 characters)
+    // and HTTP the parser cannot read leave as Octavia's fault body too.
+    frameworkErrors: (err, _req, reply: FastifyReply) => {
+      const status = err.statusCode && err.statusCode < 500 ? err.statusCode : 400;
+      return reply.status(status).send(faultBody(status, err.message));
+    },
+    clientErrorHandler: rawClientError,
     ajv: {
       customOptions: {
         // Octavia answers 400 for unknown attributes: never strip them silently. Defaults

@@ -42,6 +42,11 @@ const TAG_PARAMS = {
   'not-tags-any': 'notAny',
 } as const;
 
+/** The field a client named, if it is one: own keys only (`__proto__`, `constructor` are not fields). */
+function fieldOf(fields: FieldMap, name: string): FieldInfo | undefined {
+  return Object.hasOwn(fields, name) ? fields[name] : undefined;
+}
+
 function list(v: string | string[] | undefined): string[] {
   if (v === undefined) return [];
   return (Array.isArray(v) ? v : [v]).flatMap((s) => s.split(',')).filter((s) => s !== '');
@@ -73,7 +78,7 @@ function parseSort(query: Query, fields: FieldMap): SortKey[] {
     keys.forEach((k, i) => pairs.push([k, sortDir(dirs[i] ?? 'asc')]));
   }
   const out: SortKey[] = pairs.map(([key, dir]) => {
-    const f = fields[key];
+    const f = fieldOf(fields, key);
     if (!f) throw new VeloxError('InvalidSortKey', { key });
     return { column: f.column, kind: f.kind === 'text' ? 'text' : 'int', dir };
   });
@@ -111,7 +116,8 @@ export function parseListQuery(query: Query, fields: FieldMap): ParsedList {
   spec.limit = parseLimit(single(query['limit']));
   spec.marker = single(query['marker']);
   spec.pageReverse = (single(query['page_reverse']) ?? 'False').toLowerCase() === 'true';
-  const parsed: ParsedList = { spec, params: {} };
+  // No prototype: a `__proto__` parameter is then a key like any other, not a prototype.
+  const parsed: ParsedList = { spec, params: Object.create(null) as Record<string, string> };
   for (const [k, v] of Object.entries(query)) {
     if (v === undefined) continue;
     const one = single(v)!;
@@ -120,12 +126,12 @@ export function parseListQuery(query: Query, fields: FieldMap): ParsedList {
       parsed.fields = list(v);
     } else if (AUXILIARY.has(k)) {
       continue;
-    } else if (k in TAG_PARAMS) {
+    } else if (Object.hasOwn(TAG_PARAMS, k)) {
       spec.tags[TAG_PARAMS[k as keyof typeof TAG_PARAMS]].push(...list(v));
     } else if (k === 'project_id' || k === 'tenant_id') {
       parsed.projectId = one;
     } else {
-      const f = fields[k];
+      const f = fieldOf(fields, k);
       if (!f) throw new VeloxError('InvalidFilterArgument');
       const values = (Array.isArray(v) ? v : [v]).map((raw) => filterValue(f, raw));
       spec.filters.push({ column: f.column, values });
@@ -138,7 +144,9 @@ export function parseListQuery(query: Query, fields: FieldMap): ParsedList {
 export function selectFields<T extends object>(obj: T, fields: string[] | undefined): Partial<T> {
   if (!fields) return obj;
   const out: Record<string, unknown> = {};
-  for (const f of fields) if (f in obj) out[f] = (obj as Record<string, unknown>)[f];
+  for (const f of fields) {
+    if (Object.hasOwn(obj, f)) out[f] = (obj as Record<string, unknown>)[f];
+  }
   return out as Partial<T>;
 }
 
