@@ -45,3 +45,28 @@ t.test('the MASTER serves; SIGKILL of it moves the VIPs; its return does not tak
   t.same(pair.vipHolders(), ['b'], 'only B holds the VIP');
   t.same(pair.requests(3), { answers: { m1: 3 }, failures: 0 });
 });
+
+t.test('link down of the MASTER’s VIP interface moves the VIPs; back up, it stays BACKUP', async (t) => {
+  const pair = await VrrpPair.create(t, 'l', 12);
+  await pair.startBoth();
+  await pair.waitHolder('a');
+  t.same(pair.requests(3), { answers: { m1: 3 }, failures: 0 });
+  t.same(pair.requests(3, pair.vip6), { answers: { m1: 3 }, failures: 0 }, 'the client has an IPv6 entry');
+
+  pair.setVipLink('a', false);
+  await pair.waitState('a', 'FAULT');
+  await pair.waitState('b', 'MASTER');
+  await pair.waitHolder('b');
+  await pair.waitNeighbour(pair.vip, pair.mac('b'));
+  await pair.waitNeighbour(pair.vip6, pair.mac('b'));
+  const before = await pair.connections('b');
+  t.same(pair.requests(5), { answers: { m1: 5 }, failures: 0 }, 'new connections work');
+  t.same(pair.requests(3, pair.vip6), { answers: { m1: 3 }, failures: 0 }, 'and over IPv6');
+  t.ok((await pair.connections('b')) >= before + 5, 'B served them');
+
+  pair.setVipLink('a', true);
+  await pair.waitState('a', 'BACKUP');
+  await new Promise((r) => setTimeout(r, 4000)); // advert intervals: no preemption
+  t.equal(await pair.vrrpState('a'), 'BACKUP', 'A stays BACKUP');
+  t.same(pair.vipHolders(), ['b'], 'only B holds the VIP');
+});

@@ -369,6 +369,31 @@ export class VrrpPair extends PairPlan {
     return new JsonLines(child, 'client upload');
   }
 
+  /** keepalived's parent pid in `n` (from the agent's pid file). */
+  keepalivedPid(n: Name): number | undefined {
+    return this.runs[n].keepalivedPid();
+  }
+
+  processAlive(pid: number): boolean {
+    try {
+      process.kill(pid, 0);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  /** SIGKILL only the agent of `n`: its keepalived keeps running, its serving file goes stale. */
+  async killAgentOnly(n: Name): Promise<void> {
+    const run = this.runs[n];
+    if (!run.running) throw new Error(`agent ${n} is not running`);
+    const exited = new Promise((r) => run.proc!.once('exit', r));
+    run.proc!.kill('SIGKILL');
+    await exited;
+    run.rpc?.close();
+    run.rpc = null;
+  }
+
   /** SIGKILL the agent of `n` and its keepalived (process group): nothing gets to clean up. */
   async killAmphora(n: Name): Promise<void> {
     const run = this.runs[n];
