@@ -2,7 +2,8 @@
 // velox-agent: the amphora agent process. Standalone (--config) applies one file and
 // serves metrics; controller mode (--bootstrap) serves AmphoraAgent over mTLS and sends
 // heartbeats. On SIGTERM/SIGINT the servers stop and the pinned data plane and HAProxy
-// stay up (unless --cleanup-on-exit), so traffic survives an agent restart.
+// stay up (unless --cleanup-on-exit), so traffic survives an agent restart; keepalived
+// (ACTIVE_STANDBY) stops, so the peer takes the floating addresses at once.
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Agent } from './agent/agent.js';
@@ -17,6 +18,7 @@ import { MemberHealthChecker } from './health/checks/index.js';
 import { HeartbeatSender } from './health/heartbeat.js';
 import { agentMetrics } from './metrics/registry.js';
 import { startMetricsServer } from './metrics/server.js';
+import { KeepalivedManager } from './vrrp/manager.js';
 
 const USAGE = `usage:
   velox-agent --config FILE.json [--metrics HOST:PORT] [--pin-root DIR] [--state-dir DIR] [--bpf-object FILE] [--cleanup-on-exit]
@@ -60,7 +62,9 @@ async function main(): Promise<number> {
   // Probed health survives a restart, like the pinned rings it decides (see remembered-health.ts).
   const health = new MemberHealthChecker({ log, rememberFile: join(stateDir, 'member-health.json') });
   const haproxy = new HaproxyManager({ runDir: join(stateDir, 'haproxy'), log, metricsListen });
-  const agent = new Agent(dataplane, log, bootstrap ? amphoraId : '', { health, haproxy });
+  // ACTIVE_STANDBY: started only by a config with vrrp; its files are this agent's own.
+  const vrrp = new KeepalivedManager({ runDir: join(stateDir, 'keepalived'), log });
+  const agent = new Agent(dataplane, log, bootstrap ? amphoraId : '', { health, haproxy, vrrp });
   const metrics = await startMetricsServer(agentMetrics(agent), metricsListen, log);
   const grpc = bootstrap ? await startAgentServer(agent, bootstrap.grpc_listen, bootstrap.tls, log) : null;
   const heartbeat = bootstrap?.heartbeat

@@ -2,7 +2,8 @@
 // serialized; the same version is a no-op; an older one is refused; an invalid one is
 // refused before anything is touched. Beside the XDP data plane it drives the member
 // health checker (a member whose checks fail leaves the ring: the maps are recompiled
-// without a new version) and HAProxy, which serves the listeners the fast path cannot.
+// without a new version), HAProxy, which serves the listeners the fast path cannot, and
+// keepalived (ACTIVE_STANDBY), which moves the floating addresses while this agent serves.
 import { ConfigError } from '../config/config-error.js';
 import { validateAmphoraConfig } from '../config/validate.js';
 import type { Compiled, MemberHealth } from '../dataplane/compiler.js';
@@ -10,7 +11,7 @@ import type { ApplyOptions, DataplaneDriver } from '../dataplane/driver.js';
 import type { AmphoraConfig__Output } from '../grpc/gen/velox/agent/v1/AmphoraConfig.js';
 import { errorFields, type Logger } from './log.js';
 import { objectReports, type StatusReport } from './report.js';
-import type { HealthChecker, Proxy, ProxyStatus } from './services.js';
+import type { HealthChecker, Proxy, ProxyStatus, Vrrp, VrrpState } from './services.js';
 
 export type { ObjectReport, StatusReport } from './report.js';
 
@@ -27,6 +28,12 @@ export interface ApplyResult {
 export interface AgentServices {
   health?: HealthChecker;
   haproxy?: Proxy;
+  vrrp?: Vrrp;
+}
+
+/** ReleaseMastership on an agent that runs no keepalived. */
+export class NoVrrpError extends Error {
+  override readonly name = 'NoVrrpError';
 }
 
 export class Agent {
@@ -36,6 +43,7 @@ export class Agent {
   private proxyUnreadable = false;
   private readonly health: HealthChecker | undefined;
   private readonly haproxy: Proxy | undefined;
+  private readonly vrrp: Vrrp | undefined;
   private readonly memberHealth: MemberHealth;
 
   constructor(
@@ -46,6 +54,8 @@ export class Agent {
   ) {
     this.health = services.health;
     this.haproxy = services.haproxy;
+    this.vrrp = services.vrrp;
+    this.vrrp?.watchServing(() => this.servingProblem());
     const health = this.health;
     this.memberHealth = health ? (id) => health.status(id) : () => undefined;
     health?.onChange((changed) => this.healthChanged(changed.length));
@@ -87,6 +97,8 @@ export class Agent {
       throw new StaleVersionError(`config version ${version} is older than the applied version ${current}`);
     }
     try {
+      if (config.vrrp && !this.vrrp) throw new NoVrrpError('this agent runs no keepalived (vrrp given)');
+      await this.vrrp?.prepare(config);
       const compiled = await this.dataplane.apply(config, this.compileOptions());
       // After the maps: HAProxy takes over a listener only once XDP stopped serving it.
       if (this.haproxy) await this.haproxy.apply(config, compiled.haproxyListeners);
@@ -94,6 +106,8 @@ export class Agent {
         this.log.error('haproxy-unavailable', { listeners: compiled.haproxyListeners });
       }
       this.applied = { version, config, compiled };
+      // Last: keepalived may make this amphora MASTER only once it serves the config.
+      await this.vrrp?.apply(config);
       this.updateHealthChecks(config, compiled);
       for (const p of compiled.problems) this.log.warn('config-problem', { version, ...p });
       this.log.info('applied', { version, listeners: config.listeners.length, pools: config.pools.length });
@@ -143,10 +157,39 @@ export class Agent {
       pools: [],
       members: [],
       exits: traffic.exits,
+      vrrpState: (await this.vrrp?.state()) ?? '',
     };
     if (!applied) return report;
     const proxy = await this.proxyStatus();
     return { ...report, ...objectReports({ compiled: applied.compiled, traffic, proxy }) };
+  }
+
+  /**
+   * Why this amphora would not serve as MASTER (keepalived's check fails on it), or null:
+   * no config yet, an interface without XDP, HAProxy down while listeners are routed to it.
+   */
+  private async servingProblem(): Promise<string | null> {
+    const applied = this.applied;
+    if (!applied) return 'no config applied';
+    const attached = new Set(
+      this.dataplane
+        .interfaces()
+        .filter((i) => i.xdp_mode !== 'none')
+        .map((i) => i.name),
+    );
+    const missing = applied.config.interfaces.filter((i) => !attached.has(i.name)).map((i) => i.name);
+    if (missing.length > 0) return `XDP not attached on ${missing.join(',')}`;
+    if (applied.compiled.haproxyListeners.length > 0 && !this.haproxy?.running) return 'HAProxy not running';
+    return null;
+  }
+
+  /** Planned failover (ReleaseMastership): keepalived stops until the next config version. */
+  releaseMastership(): Promise<VrrpState> {
+    const vrrp = this.vrrp;
+    if (!vrrp || !this.applied?.config.vrrp) {
+      return Promise.reject(new NoVrrpError('this amphora runs no VRRP (its config has no vrrp)'));
+    }
+    return this.enqueue(() => vrrp.release());
   }
 
   /** HAProxy's view; null (its listeners are not known to be served) when it cannot be read. */
@@ -171,6 +214,8 @@ export class Agent {
   close(cleanup: boolean): Promise<void> {
     return this.queue.then(async () => {
       await this.health?.close();
+      // A stopping agent hands mastership over (its check would fail soon anyway).
+      await this.vrrp?.close();
       if (cleanup) await this.haproxy?.close();
       await this.dataplane.close(cleanup);
     });

@@ -32,6 +32,7 @@ export interface StatusReport {
   pools: (ObjectReport & { members: ObjectReport[] })[];
   members: (ObjectReport & { poolId: string })[];
   exits: { reason: string; packets: bigint; bytes: bigint }[];
+  vrrpState: string; // MASTER | BACKUP | FAULT | '' (no VRRP)
 }
 
 function fromXdp(id: string, status: string, traffic: Traffic | undefined): ObjectReport {

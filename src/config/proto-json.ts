@@ -32,6 +32,7 @@ const messages: Record<string, Message> = {
     pools: { type: { message: 'Pool' }, repeated: true },
     heartbeat: { type: { message: 'Heartbeat' } },
     dataplane: { type: { message: 'DataPlane' } },
+    vrrp: { type: { message: 'Vrrp' } },
   },
   Interface: {
     name: str,
@@ -138,6 +139,24 @@ const messages: Record<string, Message> = {
   },
   Heartbeat: { target: str, interval_ms: u32 },
   DataPlane: { generic_xdp: bool, snat_port_min: u32, snat_port_max: u32, tcp_closing_timeout_ms: u32 },
+  Vrrp: {
+    initial_role: str,
+    vrrp_id: u32,
+    priority: u32,
+    interface: str,
+    vrrp_ip: str,
+    peer_ips: { type: 'string', repeated: true },
+    floating: { type: { message: 'FloatingAddress' }, repeated: true },
+    advert_int: u32,
+    check_interval: u32,
+    fail_count: u32,
+    success_count: u32,
+    garp_refresh_interval: u32,
+    auth_pass: str,
+    flow_sync: { type: { message: 'FlowSync' } },
+  },
+  FloatingAddress: { interface: str, address: str, snat: bool },
+  FlowSync: { peer: str, peer_amphora_id: str },
 };
 
 function isObject(v: unknown): v is Record<string, unknown> {

@@ -5,6 +5,7 @@
 import { isIP } from 'node:net';
 import type { AmphoraConfig__Output } from '../grpc/gen/velox/agent/v1/AmphoraConfig.js';
 import { HealthMonitorError, validateHealthMonitor } from '../health/checks/index.js';
+import { validateVrrp } from '../vrrp/validate.js';
 import { ConfigError } from './config-error.js';
 
 const IFNAME = /^[A-Za-z0-9_.-]{1,15}$/;
@@ -191,4 +192,5 @@ export function validateAmphoraConfig(c: AmphoraConfig__Output): void {
   if (c.heartbeat && c.heartbeat.target !== '' && c.heartbeat.interval_ms === 0) {
     throw new ConfigError('heartbeat.interval_ms', 'must be positive when a target is set');
   }
+  validateVrrp(c);
 }

@@ -1,6 +1,6 @@
-// The AmphoraAgent gRPC service: Apply and GetStatus over the agent's state.
+// The AmphoraAgent gRPC service: Apply, GetStatus and ReleaseMastership over the agent's state.
 import * as grpc from '@grpc/grpc-js';
-import { StaleVersionError, type Agent, type ObjectReport } from '../agent/agent.js';
+import { NoVrrpError, StaleVersionError, type Agent, type ObjectReport } from '../agent/agent.js';
 import { errorFields, type Logger } from '../agent/log.js';
 import { ConfigError } from '../config/config-error.js';
 import type { AmphoraAgentHandlers } from './gen/velox/agent/v1/AmphoraAgent.js';
@@ -64,16 +64,27 @@ export function agentHandlers(agent: Agent, log: Logger): AmphoraAgentHandlers {
             listeners: s.listeners.map(objectStatus),
             pools: s.pools.map(objectStatus),
             members: s.members.map(objectStatus),
+            vrrp_state: s.vrrpState,
           };
           callback(null, status);
         },
         (err: unknown) => callback(grpcError(grpc.status.INTERNAL, (err as Error).message)),
       );
     },
-    // Declared in the contract; this build has neither VRRP nor certificate rotation yet.
     ReleaseMastership(_call, callback) {
-      callback(grpcError(grpc.status.UNIMPLEMENTED, 'ReleaseMastership: this agent has no VRRP'));
+      agent.releaseMastership().then(
+        (state) => callback(null, { vrrp_state: state }),
+        (err: unknown) => {
+          if (err instanceof NoVrrpError) {
+            callback(grpcError(grpc.status.FAILED_PRECONDITION, err.message));
+          } else {
+            log.error('grpc-release-mastership-failed', errorFields(err));
+            callback(grpcError(grpc.status.INTERNAL, `release failed: ${(err as Error).message}`));
+          }
+        },
+      );
     },
+    // Declared in the contract; this build has no certificate rotation yet.
     RotateCertificate(_call, callback) {
       callback(grpcError(grpc.status.UNIMPLEMENTED, 'RotateCertificate: not supported by this agent'));
     },

@@ -97,6 +97,11 @@ export class HaproxyManager {
     return this.serialize(() => this.applyNow(config, listenerIds));
   }
 
+  /** Whether the master process runs. */
+  get running(): boolean {
+    return this.process.running;
+  }
+
   /** Per listener, pool and member, from the runtime API (`show stat`). */
   async status(): Promise<HaproxyStatus> {
     const served = this.served;

@@ -39,6 +39,7 @@ export async function heartbeatRequest(
     listeners: s.listeners.map(objectHealth),
     pools: s.pools.map(objectHealth),
     members: s.members.map(objectHealth),
+    vrrp_state: s.vrrpState,
   };
 }
 
