@@ -5,6 +5,8 @@
 // state per amphora as keepalived would (nopreempt, the peer takes over on release).
 import t from 'tap';
 import { listAmphorae } from '../../../controller/db/amphora-repo.js';
+import { readAmphoraConfig } from '../../../src/config/proto-json.js';
+import { validateAmphoraConfig } from '../../../src/config/validate.js';
 import { isActive, noopConfig, startNoop, type NoopController, type Obj } from './noop-harness.js';
 
 const SUBNET = '7a6c3a1e-0a3b-4c6e-9d4e-1f2a3b4c5d6e';
@@ -75,6 +77,12 @@ t.test('an ACTIVE_STANDBY load balancer gets a MASTER and a BACKUP with the VRRP
   t.equal(mc.vrrp?.flow_sync?.peer_amphora_id, backup.id);
   t.equal(bc.vrrp?.flow_sync?.peer_amphora_id, master.id);
   t.same(mc.listeners, bc.listeners, 'both carry the same listeners');
+  // The contract: what the controller sends is what the agent accepts (its own validation).
+  for (const cfg of [mc, bc])
+    t.doesNotThrow(
+      () => validateAmphoraConfig(readAmphoraConfig(JSON.parse(JSON.stringify(cfg)))),
+      'the agent accepts it',
+    );
 });
 
 t.test('failing over the BACKUP never touches the MASTER; the MASTER hands the VIP over first', async (t) => {
