@@ -13,6 +13,7 @@ import Fastify, {
 import { VeloxError, faultBody, renderError } from '../errors.js';
 import { authHook } from './auth.js';
 import { boundedBodyParsers } from './body-parser.js';
+import { refuseNul } from './nul-guard.js';
 import type { ApiDeps } from './deps.js';
 import { localSecrets } from '../drivers/secrets/local.js';
 import type { SecretsDriver } from '../drivers/secrets/types.js';
@@ -96,6 +97,7 @@ export async function buildApp(deps: BuildAppOptions): Promise<FastifyInstance> 
 
   // Every request gets its RequestContext (noauth headers or a Keystone token) first.
   app.addHook('onRequest', authHook(api.config));
+  app.addHook('preValidation', refuseNul);
   await app.register(versionRoutes);
   for (const prefix of ['/v2/lbaas', '/v2.0/lbaas']) {
     await app.register(
